@@ -1,0 +1,1 @@
+"""Language analysis, the Whoosh index of the knowledge base, and search over it."""

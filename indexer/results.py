@@ -1,0 +1,149 @@
+"""What search takes and gives: the one API that the CLI and the web pages call."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html import escape
+
+SECTIONS: tuple[str, ...] = ("title", "treatments", "mechanisms", "indications", "body")
+FIELD_CHOICES: tuple[str, ...] = ("treatments", "mechanisms", "indications", "title", "body")
+MAX_QUERY_LENGTH = 500
+MAX_LIMIT = 100
+MAX_PAGE = 1000
+
+
+class QueryError(ValueError):
+    """A bad search parameter; ``param`` names it (for a 400 or a CLI message)."""
+
+    def __init__(self, param: str, message: str):
+        super().__init__(f"{param}: {message}")
+        self.param = param
+        self.message = message
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    text: str
+    lang: str | None = None  # the language the query is typed in; detected when None
+    field: str | None = None  # restrict to one section (FIELD_CHOICES)
+    in_lang: str | None = None  # only results in this language
+    limit: int = 10
+    page: int = 1
+    facets: bool = False  # count results by language and by section
+
+
+@dataclass(frozen=True)
+class Segment:
+    text: str
+    highlighted: bool = False
+
+
+@dataclass(frozen=True)
+class Translation:
+    id: str
+    lang: str
+    lang_written: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    page_id: str | None
+    lang: str
+    lang_written: str
+    title: str
+    kind: str  # "page" or "article"
+    score: float
+    snippet: tuple[Segment, ...] = ()
+    sections: tuple[str, ...] = ()  # which of SECTIONS matched
+    translations: tuple[Translation, ...] = ()
+    other_language: bool = False  # in another language than the query's
+
+    @property
+    def snippet_html(self) -> str:
+        return "".join(
+            f"<mark>{escape(s.text)}</mark>" if s.highlighted else escape(s.text)
+            for s in self.snippet
+        )
+
+    @property
+    def snippet_text(self) -> str:
+        return "".join(s.text for s in self.snippet)
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "page_id": self.page_id,
+            "lang": self.lang,
+            "lang_written": self.lang_written,
+            "title": self.title,
+            "kind": self.kind,
+            "score": round(self.score, 4),
+            "snippet": self.snippet_html,
+            "sections": list(self.sections),
+            "translations": [t.__dict__ for t in self.translations],
+            "other_language": self.other_language,
+        }
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    request: SearchRequest
+    query_lang: str | None  # the query's language, given or detected (None: no telling)
+    lang_method: str  # "given", "script", "words", "index", "none"
+    total: int
+    hits: tuple[Hit, ...] = ()
+    suggestion: str | None = None  # "did you mean", from the index's own vocabulary
+    fuzzy: bool = False  # typo-tolerant matching was used
+    concepts: tuple[str, ...] = ()  # concept ids the query was expanded through
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def page(self) -> int:
+        return self.request.page
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.request.limit))
+
+    def to_dict(self) -> dict:
+        return {
+            "query": self.request.text,
+            "query_lang": self.query_lang,
+            "lang_method": self.lang_method,
+            "field": self.request.field,
+            "in": self.request.in_lang,
+            "total": self.total,
+            "page": self.page,
+            "pages": self.pages,
+            "suggestion": self.suggestion,
+            "fuzzy": self.fuzzy,
+            "concepts": list(self.concepts),
+            "facets": self.facets,
+            "results": [h.to_dict() for h in self.hits],
+        }
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """An as-you-type suggestion: an entry whose title or treatments start with the typed text."""
+
+    id: str
+    title: str
+    lang: str
+    lang_written: str
+    text: str  # the matching title or treatment
+
+
+@dataclass(frozen=True)
+class CatalogueItem:
+    """An entry as listed on a language's home page."""
+
+    id: str
+    page_id: str | None
+    title: str
+    lang: str
+    lang_written: str
+    kind: str
+    group: str  # a concept group ("injectables", "lasers", ...) or "articles"
+    treatments: tuple[str, ...] = ()
