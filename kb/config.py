@@ -1,0 +1,40 @@
+"""Configuration in one place, with sane defaults (overridable by environment and options)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_CONTENT = PROJECT_DIR / "data"
+DEFAULT_CONCEPTS = PROJECT_DIR / "data" / "concepts"
+
+
+def _default_index_dir() -> Path:
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache) / "clinic-kb" / "index"
+
+
+@dataclass(frozen=True)
+class Settings:
+    content_roots: tuple[Path, ...] = (DEFAULT_CONTENT,)
+    index_dir: Path = field(default_factory=_default_index_dir)
+    concepts_dir: Path = DEFAULT_CONCEPTS
+    max_file_bytes: int = 2 * 1024 * 1024  # larger content files are skipped, with a message
+    default_lang: str = "ru"  # the web's language when nothing else tells
+    lock_timeout: float = 30.0  # seconds a second `kb index` waits for the first
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Settings":
+        """Defaults, then KB_INDEX / KB_CONTENT / KB_CONCEPTS, then explicit overrides."""
+        settings = cls()
+        env = os.environ
+        if env.get("KB_INDEX"):
+            settings = replace(settings, index_dir=Path(env["KB_INDEX"]))
+        if env.get("KB_CONTENT"):
+            roots = tuple(Path(p) for p in env["KB_CONTENT"].split(os.pathsep) if p)
+            settings = replace(settings, content_roots=roots)
+        if env.get("KB_CONCEPTS"):
+            settings = replace(settings, concepts_dir=Path(env["KB_CONCEPTS"]))
+        clean = {k: v for k, v in overrides.items() if v is not None}
+        return replace(settings, **clean)
