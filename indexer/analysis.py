@@ -1,0 +1,268 @@
+"""Language analysis: one Whoosh analyzer per language (tokenizer | filter | filter ...).
+
+- ru: case and ё folding, then pymorphy3 lemmas *and* Snowball stems at the same position, so
+  that forms pymorphy3 does not know (гипергидроза, ботокса) or mis-parses (уколов -> уколоть)
+  still meet their other forms through the stemmer.
+- el: case, final sigma, tonos and dialytika folded *before* the Snowball Greek stemmer, the same
+  at index and query time.
+- it: elisions (l', dell', un' ... with ' or ’) split off, accents folded, Snowball Italian.
+Stop words stay in the index (phrases need them) and are dropped from free-text queries
+(``mode="query"``); ``mode="phrase"`` keeps them.
+"""
+from __future__ import annotations
+
+import threading
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import snowballstemmer
+from whoosh.analysis import Filter, RegexTokenizer
+
+from kb.languages import LANGUAGES
+
+WORD_PATTERN = r"(?:\w|[\u0300-\u036f])+"
+ITALIAN_WORD_PATTERN = r"(?:\w|[\u0300-\u036f])+(?:['’](?:\w|[\u0300-\u036f])+)*"
+ITALIAN_ELISIONS = frozenset(
+    "l dell all dall nell sull coll un d c s m t v n quest quell bell sant buon tutt".split()
+)
+_CACHE_LIMIT = 500_000
+_SNOWBALL_NAMES = {"ru": "russian", "el": "greek", "it": "italian"}
+
+
+@lru_cache(maxsize=None)
+def stop_words(lang: str) -> frozenset[str]:
+    text = (Path(__file__).parent / "stopwords" / f"{lang}.txt").read_text("utf-8")
+    words = (line.strip() for line in text.splitlines())
+    return frozenset(fold(w) for w in words if w and not w.startswith("#"))
+
+
+def fold(word: str) -> str:
+    """Lowercase; ё -> е; final sigma -> σ; accents and dialytika removed (Cyrillic й kept)."""
+    out = []
+    for ch in unicodedata.normalize("NFD", word.lower()):
+        if unicodedata.combining(ch):
+            if ch == "\u0306" and out and out[-1] in "иИ":  # й
+                out[-1] = "й"
+            continue
+        out.append(ch)
+    return "".join(out).replace("ё", "е").replace("ς", "σ")
+
+
+def is_cyrillic(word: str) -> bool:
+    return any("\u0400" <= ch <= "\u04ff" for ch in word)
+
+
+def is_greek(word: str) -> bool:
+    return any("\u0370" <= ch <= "\u03ff" or "\u1f00" <= ch <= "\u1fff" for ch in word)
+
+
+def is_latin(word: str) -> bool:
+    return not is_cyrillic(word) and not is_greek(word)
+
+
+class _CachingFilter(Filter):
+    """A filter mapping one token text to one or more texts, with a bounded per-instance cache.
+
+    The cache (and any loaded model) is dropped when the schema is pickled into the index.
+    """
+
+    def __init__(self, lang: str):
+        self.lang = lang
+        self._cache: dict[str, tuple[str, ...]] = {}
+
+    def __getstate__(self):
+        return {"lang": self.lang}
+
+    def __setstate__(self, state):
+        self.__init__(state["lang"])
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self.lang == other.lang
+
+    def __hash__(self):
+        return hash((type(self).__name__, self.lang))
+
+    def texts(self, text: str) -> tuple[str, ...]:
+        found = self._cache.get(text)
+        if found is None:
+            found = self.compute(text)
+            if len(self._cache) < _CACHE_LIMIT:
+                self._cache[text] = found
+        return found
+
+    def compute(self, text: str) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def __call__(self, tokens):
+        for token in tokens:
+            texts = self.texts(token.text)
+            if len(texts) == 1:
+                token.text = texts[0]
+                yield token
+                continue
+            for text in texts:  # alternatives share the position
+                token.text = text
+                yield token
+
+
+class FoldFilter(_CachingFilter):
+    def compute(self, text):
+        return (fold(text),)
+
+
+class ElisionFilter(_CachingFilter):
+    """Italian: dell'acetilcolina -> acetilcolina; other apostrophes split the word."""
+
+    def compute(self, text):
+        parts = text.replace("’", "'").split("'")
+        if len(parts) == 1:
+            return (text,)
+        while len(parts) > 1 and fold(parts[0]) in ITALIAN_ELISIONS:
+            parts = parts[1:]
+        return ("".join(parts),) if len(parts) == 1 else tuple(parts)
+
+    def __call__(self, tokens):
+        for token in tokens:
+            if "'" not in token.text and "’" not in token.text:
+                yield token
+                continue
+            texts = self.texts(token.text)
+            if len(texts) == 1 and token.chars:
+                token.startchar = token.endchar - len(texts[0])
+            for text in texts:
+                token.text = text
+                yield token
+
+
+class QueryStopFilter(_CachingFilter):
+    """Drops stop words from free-text queries only (mode "query")."""
+
+    def __call__(self, tokens):
+        stops = stop_words(self.lang)
+        for token in tokens:
+            if token.mode == "query" and token.text in stops:
+                continue
+            yield token
+
+
+class SnowballFilter(_CachingFilter):
+    """Snowball stemming of the language's own script; other words (names) pass unchanged."""
+
+    def __init__(self, lang):
+        super().__init__(lang)
+        self._stemmer = None
+
+    def _stem(self, word: str) -> str:
+        if self._stemmer is None:
+            self._stemmer = snowballstemmer.stemmer(_SNOWBALL_NAMES[self.lang])
+        return self._stemmer.stemWord(word)
+
+    def compute(self, text):
+        if self.lang == "it":
+            return (_conflate_italian(self._stem(text)),) if text.isalpha() else (text,)
+        if self.lang == "el":
+            return (_conflate_greek(self._stem(text)),) if is_greek(text) else (text,)
+        return (self._stem(text),) if is_cyrillic(text) else (text,)
+
+
+def _conflate_greek(stem: str) -> str:
+    """Snowball Greek leaves a stem-final vowel for some cases only (ημικραν / ημικρανι for
+    ημικρανία / ημικρανίας): drop final vowels so that the forms of a word meet."""
+    while len(stem) > 4 and stem[-1] in "αεηιουω":
+        stem = stem[:-1]
+    return stem
+
+
+def _conflate_italian(stem: str) -> str:
+    """-ca/-ga nouns write their plural -che/-ghe (ruga, rughe): rugh and rug meet."""
+    if len(stem) > 3 and stem[-1] == "h" and stem[-2] in "cg":
+        return stem[:-1]
+    return stem
+
+
+class RussianMorphFilter(SnowballFilter):
+    """Russian: the Snowball stem of the word and of each dictionary lemma pymorphy3 finds."""
+
+    _lock = threading.Lock()
+
+    def __init__(self, lang="ru"):
+        super().__init__("ru")
+        self._morph = None
+
+    def _analyzer(self):
+        if self._morph is None:
+            with self._lock:
+                if self._morph is None:
+                    import pymorphy3  # loaded when the first Russian word is analyzed
+
+                    self._morph = pymorphy3.MorphAnalyzer()
+        return self._morph
+
+    def compute(self, text):
+        if not is_cyrillic(text):
+            return (text,)
+        stems = [self._stem(text)]
+        for parse in self._analyzer().parse(text)[:4]:
+            if parse.is_known and parse.score >= 0.05:
+                stem = self._stem(fold(parse.normal_form))
+                if stem not in stems:
+                    stems.append(stem)
+        return tuple(stems)
+
+
+def build_analyzer(lang: str):
+    """The Whoosh analyzer of one language."""
+    if lang == "it":
+        return (RegexTokenizer(ITALIAN_WORD_PATTERN) | ElisionFilter("it") | FoldFilter("it")
+                | QueryStopFilter("it") | SnowballFilter("it"))
+    if lang == "ru":
+        return (RegexTokenizer(WORD_PATTERN) | FoldFilter("ru") | QueryStopFilter("ru")
+                | RussianMorphFilter("ru"))
+    if lang == "el":
+        return (RegexTokenizer(WORD_PATTERN) | FoldFilter("el") | QueryStopFilter("el")
+                | SnowballFilter("el"))
+    raise ValueError(f"no analyzer for language {lang!r}")
+
+
+def build_word_analyzer(lang: str):
+    """Surface words, folded but not stemmed: the vocabulary for spelling and suggestions."""
+    pattern = ITALIAN_WORD_PATTERN if lang == "it" else WORD_PATTERN
+    chain = RegexTokenizer(pattern)
+    if lang == "it":
+        chain = chain | ElisionFilter("it")
+    return chain | FoldFilter(lang)
+
+
+class Analysis:
+    """The analyzers of all languages, plus cached word-level helpers for queries and snippets."""
+
+    def __init__(self):
+        self.analyzers = {lang: build_analyzer(lang) for lang in LANGUAGES}
+        self.word_analyzers = {lang: build_word_analyzer(lang) for lang in LANGUAGES}
+        self._word_cache: dict[tuple[str, str, str], tuple[str, ...]] = {}
+
+    def positions(self, text: str, lang: str, mode: str = "index") -> list[tuple[str, ...]]:
+        """The terms of ``text`` position by position (alternatives share a position)."""
+        out: list[list[str]] = []
+        last = None
+        for token in self.analyzers[lang](text, positions=True, mode=mode):
+            if token.pos == last:
+                out[-1].append(token.text)
+            else:
+                out.append([token.text])
+                last = token.pos
+        return [tuple(dict.fromkeys(p)) for p in out]
+
+    def word_terms(self, word: str, lang: str, mode: str = "index") -> tuple[str, ...]:
+        """All terms one surface word yields (cached): used to highlight the original words."""
+        key = (word, lang, mode)
+        found = self._word_cache.get(key)
+        if found is None:
+            found = tuple(dict.fromkeys(t.text for t in self.analyzers[lang](word, mode=mode)))
+            if len(self._word_cache) < _CACHE_LIMIT:
+                self._word_cache[key] = found
+        return found
+
+    def words(self, text: str, lang: str) -> list[str]:
+        return [t.text for t in self.word_analyzers[lang](text)]

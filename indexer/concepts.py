@@ -1,0 +1,82 @@
+"""Concepts compiled for matching: concept terms as analyzed term sequences, per language.
+
+A text (an entry's, or a query's) is matched position by position, so a concept term written in
+its dictionary form matches every inflected, accented or capitalised form of it.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Sequence
+
+from kb.concepts import ConceptSet
+from kb.languages import LANGUAGES
+
+from .analysis import Analysis
+
+Positions = Sequence[tuple[str, ...]]
+
+
+class ConceptMatcher:
+    def __init__(self, concepts: ConceptSet, analysis: Analysis):
+        self.groups = {c.id: c.group for c in concepts}
+        # lang -> first term -> [(sequence of alternative sets, concept id)]
+        self._starts: dict[str, dict[str, list[tuple[tuple[frozenset, ...], str]]]] = {}
+        self._terms: dict[tuple[str, str], frozenset[str]] = {}
+        for lang in LANGUAGES:
+            starts: dict[str, list] = defaultdict(list)
+            for concept in concepts:
+                stems: set[str] = set()
+                for term in concept.terms_for(lang):
+                    positions = analysis.positions(term, lang, mode="index")
+                    if not positions:
+                        continue
+                    sequence = tuple(frozenset(p) for p in positions)
+                    for first in sequence[0]:
+                        starts[first].append((sequence, concept.id))
+                    stems.update(t for p in positions for t in p)
+                self._terms[(concept.id, lang)] = frozenset(stems)
+            self._starts[lang] = dict(starts)
+
+    def match(self, positions: Positions, lang: str) -> Counter:
+        """How many times each concept occurs in the analyzed text."""
+        found: Counter = Counter()
+        starts = self._starts[lang]
+        for i, alternatives in enumerate(positions):
+            matched: set[str] = set()
+            for term in alternatives:
+                for sequence, concept_id in starts.get(term, ()):
+                    if concept_id not in matched and _matches_at(positions, i, sequence):
+                        matched.add(concept_id)
+            found.update(matched)
+        return found
+
+    def terms(self, concept_id: str, lang: str) -> frozenset[str]:
+        """Every analyzed term of a concept in one language (for highlighting)."""
+        return self._terms.get((concept_id, lang), frozenset())
+
+    def group_of(self, concept_id: str) -> str | None:
+        return self.groups.get(concept_id)
+
+    def save(self, path: Path) -> None:
+        """Store the compiled matcher beside the index: searching then needs no concept files
+        and no Russian morphology to expand a query."""
+        state = {"groups": self.groups, "starts": self._starts, "terms": self._terms}
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_bytes(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path) -> "ConceptMatcher":
+        state = pickle.loads(Path(path).read_bytes())
+        matcher = cls.__new__(cls)
+        matcher.groups, matcher._starts, matcher._terms = state["groups"], state["starts"], state["terms"]
+        return matcher
+
+
+def _matches_at(positions: Positions, start: int, sequence: tuple[frozenset, ...]) -> bool:
+    if start + len(sequence) > len(positions):
+        return False
+    return all(not sequence[k].isdisjoint(positions[start + k]) for k in range(1, len(sequence)))

@@ -1,0 +1,166 @@
+"""From the text a person types to a Whoosh query.
+
+The syntax is deliberately small: words, and "quoted phrases" («» and “” too). Everything else is
+text: Whoosh operators (*, ?, field:, ~, ^, TO, brackets) are never interpreted, so no query can
+expand a wildcard over the vocabulary or reach a field it should not.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from whoosh import query as Q
+
+from kb.languages import LANGUAGES
+
+from .analysis import ITALIAN_WORD_PATTERN, Analysis, is_cyrillic, is_greek
+from .concepts import ConceptMatcher
+from .schema import SECTION_BOOSTS, SECTIONS, section_field
+
+_PHRASE = re.compile(r'"([^"]*)"|«([^»]*)»|“([^”]*)”')
+_WORD = re.compile(ITALIAN_WORD_PATTERN)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+CONCEPT_BOOST = 2.5
+WORD_TIEBREAK = 0.25
+COORDINATION = 0.7  # Or's bonus for documents matching more of the query's words
+MAX_WORDS = 32
+MAX_PHRASE_VARIANTS = 8
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    words: tuple[str, ...]
+    phrases: tuple[str, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not self.words and not self.phrases
+
+
+def clean(text: str) -> str:
+    return _CONTROL.sub(" ", text).strip()
+
+
+def parse_query(text: str) -> ParsedQuery:
+    text = clean(text)
+    phrases = []
+    for match in _PHRASE.finditer(text):
+        phrase = next(g for g in match.groups() if g is not None).strip()
+        if phrase:
+            phrases.append(phrase)
+    rest = _PHRASE.sub(" ", text)
+    words = tuple(_WORD.findall(rest))[:MAX_WORDS]
+    return ParsedQuery(words, tuple(phrases))
+
+
+def word_languages(word: str, query_lang: str | None) -> tuple[str, ...]:
+    """Cyrillic words are Russian, Greek words Greek; Latin-script words are Italian or names,
+    and names are searched in every language."""
+    if is_cyrillic(word):
+        return ("ru",)
+    if is_greek(word):
+        return ("el",)
+    return LANGUAGES
+
+
+@dataclass
+class QueryPlan:
+    query: Q.Query | None
+    highlight: dict[str, set[str]] = field(default_factory=dict)  # lang -> terms to mark
+    concepts: tuple[str, ...] = ()
+    word_terms: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)  # word -> lang -> terms
+
+
+class QueryBuilder:
+    def __init__(self, analysis: Analysis, matcher: ConceptMatcher | None):
+        self.analysis = analysis
+        self.matcher = matcher
+
+    def build(self, parsed: ParsedQuery, query_lang: str | None, section: str | None,
+              phrases_required: bool = True) -> QueryPlan:
+        sections = (section,) if section else SECTIONS
+        plan = QueryPlan(None, {lang: set() for lang in LANGUAGES})
+        should = [self._word_query(w, query_lang, sections, plan) for w in parsed.words]
+        phrase_queries = [self._phrase_query(p, query_lang, sections, plan) for p in parsed.phrases]
+        plan.concepts = self._concepts(parsed, query_lang)
+        should.extend(self._concept_queries(plan.concepts, section, plan))
+        should = [q for q in should if q is not None]
+        phrase_queries = [q for q in phrase_queries if q is not None]
+        if not phrases_required:
+            should.extend(phrase_queries)
+            phrase_queries = []
+        optional = Q.Or(should, scale=COORDINATION) if len(should) > 1 else (should[0] if should else None)
+        if phrase_queries:
+            required = Q.And(phrase_queries) if len(phrase_queries) > 1 else phrase_queries[0]
+            plan.query = Q.AndMaybe(required, optional) if optional is not None else required
+        else:
+            plan.query = optional
+        return plan
+
+    def _word_query(self, word, query_lang, sections, plan):
+        alternatives = []
+        plan.word_terms[word] = {}
+        for lang in word_languages(word, query_lang):
+            terms = self.analysis.word_terms(word, lang, mode="query")
+            plan.word_terms[word][lang] = terms
+            plan.highlight[lang].update(terms)
+            for term in terms:
+                for s in sections:
+                    alternatives.append(Q.Term(section_field(s, lang), term, boost=SECTION_BOOSTS[s]))
+        if not alternatives:
+            return None
+        return Q.DisjunctionMax(alternatives, tiebreak=WORD_TIEBREAK)
+
+    def _phrase_query(self, phrase, query_lang, sections, plan):
+        langs = {l for w in _WORD.findall(phrase) for l in word_languages(w, query_lang)}
+        if query_lang in langs:  # a phrase in the query's language is not also a name elsewhere
+            langs = {query_lang} | {l for l in langs if all(not is_cyrillic(w) and not is_greek(w)
+                                                           for w in _WORD.findall(phrase))}
+        variants = []
+        for lang in sorted(langs):
+            positions = self.analysis.positions(phrase, lang, mode="phrase")
+            if not positions:
+                continue
+            plan.highlight[lang].update(t for p in positions for t in p)
+            for words in _combinations(positions):
+                for s in sections:
+                    fieldname = section_field(s, lang)
+                    if len(words) == 1:
+                        variants.append(Q.Term(fieldname, words[0], boost=SECTION_BOOSTS[s]))
+                    else:
+                        variants.append(Q.Phrase(fieldname, list(words), boost=SECTION_BOOSTS[s]))
+        if not variants:
+            return None
+        return Q.DisjunctionMax(variants, tiebreak=WORD_TIEBREAK)
+
+    def _concepts(self, parsed: ParsedQuery, query_lang) -> tuple[str, ...]:
+        if self.matcher is None:
+            return ()
+        text = " ".join((*parsed.phrases, " ".join(parsed.words)))
+        found: dict[str, int] = {}
+        for lang in LANGUAGES:
+            for concept_id, count in self.matcher.match(self.analysis.positions(text, lang), lang).items():
+                found[concept_id] = found.get(concept_id, 0) + count
+        return tuple(sorted(found, key=lambda c: -found[c]))
+
+    def _concept_queries(self, concepts, section, plan):
+        for concept_id in concepts:
+            for lang in LANGUAGES:
+                plan.highlight[lang].update(self.matcher.terms(concept_id, lang))
+        if section is None:
+            return [Q.Term("concepts", c, boost=CONCEPT_BOOST) for c in concepts]
+        # restricted to one section: the concept's own terms, in every language, in that section
+        queries = []
+        for concept_id in concepts:
+            terms = [Q.Term(section_field(section, lang), t)
+                     for lang in LANGUAGES for t in sorted(self.matcher.terms(concept_id, lang))]
+            if terms:
+                queries.append(Q.DisjunctionMax(terms, tiebreak=0.1))
+        return queries
+
+
+def _combinations(positions: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    combos: list[tuple[str, ...]] = [()]
+    for alternatives in positions:
+        combos = [c + (a,) for c in combos for a in alternatives][:MAX_PHRASE_VARIANTS]
+    return combos

@@ -1,0 +1,45 @@
+"""The index's fields: per-language section fields, plus language-neutral ones."""
+from __future__ import annotations
+
+from whoosh.analysis import RegexTokenizer
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+
+from kb.languages import LANGUAGES
+
+from .analysis import WORD_PATTERN, Analysis, FoldFilter
+
+SCHEMA_VERSION = 4
+SECTIONS = ("title", "treatments", "mechanisms", "indications", "body")
+# How much a match in each section weighs against the body text.
+SECTION_BOOSTS = {"title": 3.0, "treatments": 2.2, "indications": 2.0, "mechanisms": 1.5, "body": 1.0}
+
+
+def section_field(section: str, lang: str) -> str:
+    return f"{section}_{lang}"
+
+
+def words_field(lang: str) -> str:
+    return f"words_{lang}"
+
+
+def build_schema(analysis: Analysis) -> Schema:
+    fields = {
+        "id": ID(stored=True, unique=True),
+        "source": ID(stored=True, unique=True),  # "<root>\x1f<relative path>"
+        "version": ID(),  # "<source>\x1f<content hash>\x1f<id>": the index's own manifest
+        "page_id": ID(stored=True),
+        "lang": ID(stored=True),
+        "kind": ID(stored=True),
+        "group": ID(stored=True),
+        "concepts": KEYWORD(scorable=True),
+        "heads": TEXT(analyzer=RegexTokenizer(WORD_PATTERN) | FoldFilter("any"), phrase=True),
+        "title": STORED(),
+        "written": STORED(),  # the language as the page writes it ("gr")
+        "data": STORED(),  # the entry as JSON: what display and snippets need
+    }
+    for lang in LANGUAGES:
+        analyzer = analysis.analyzers[lang]
+        for section in SECTIONS:
+            fields[section_field(section, lang)] = TEXT(analyzer=analyzer, phrase=True)
+        fields[words_field(lang)] = TEXT(analyzer=analysis.word_analyzers[lang], phrase=False)
+    return Schema(**fields)

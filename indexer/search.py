@@ -1,0 +1,325 @@
+"""Search over the index: the one API the CLI and the web pages call."""
+from __future__ import annotations
+
+import json
+import threading
+from itertools import islice
+from pathlib import Path
+
+from whoosh import query as Q
+
+from kb.languages import LANGUAGES, UnknownLanguage, detect_language, normalize_lang
+from kb.model import Entry, Mechanism, Structure
+
+from . import store
+from .analysis import Analysis, fold
+from .concepts import ConceptMatcher
+from .documents import section_texts
+from .query import QueryBuilder, parse_query, word_languages
+from .results import (FIELD_CHOICES, MAX_LIMIT, MAX_PAGE, MAX_QUERY_LENGTH, CatalogueItem, Hit,
+                      QueryError, SearchRequest, SearchResults, Suggestion, Translation)
+from .snippets import make_snippet
+from .spelling import correct, is_known
+from .schema import SECTIONS, section_field
+
+IndexMissing = store.IndexMissing
+OTHER_LANGUAGE_FACTOR = 0.6  # the query's own language ranks first among comparable matches
+RERANK_DEPTH = 200
+
+
+class KnowledgeBase:
+    """An open index. Thread-safe: each thread searches with its own searcher, and every call
+    notices a newer generation (full rebuild) or commit (incremental update) and moves to it."""
+
+    def __init__(self, index_dir: Path):
+        self.index_dir = Path(index_dir)
+        self.analysis = Analysis()
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._gen: Path | None = None
+        self._ix = None
+        self._matcher: ConceptMatcher | None = None
+        self._catalogue: dict[str, list[CatalogueItem]] = {}
+        self._open()
+
+    @classmethod
+    def open(cls, index_dir: Path) -> "KnowledgeBase":
+        return cls(index_dir)
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def _open(self) -> None:
+        gen, ix = store.open_current(self.index_dir)
+        concepts = gen / store.CONCEPTS
+        matcher = ConceptMatcher.load(concepts) if concepts.exists() else None
+        with self._lock:
+            self._gen, self._ix, self._matcher = gen, ix, matcher
+            self._catalogue = {}
+
+    def _searcher(self):
+        gen = store.current_generation(self.index_dir)
+        if gen is None:
+            raise IndexMissing(self.index_dir)
+        if gen != self._gen:
+            for attempt in range(3):
+                try:
+                    self._open()
+                    break
+                except FileNotFoundError:
+                    if attempt == 2:
+                        raise
+        local = self._local
+        searcher = getattr(local, "searcher", None)
+        if searcher is None or local.gen != self._gen:
+            if searcher is not None:
+                searcher.close()
+            searcher = self._ix.searcher()
+            local.searcher, local.gen = searcher, self._gen
+        elif not searcher.up_to_date():
+            local.searcher = searcher = searcher.refresh()
+            self._catalogue = {}
+        return searcher
+
+    def close(self) -> None:
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is not None:
+            searcher.close()
+            self._local.searcher = None
+
+    # -- search ----------------------------------------------------------------------------
+    def search(self, request: SearchRequest) -> SearchResults:
+        request = validate(request)
+        searcher = self._searcher()
+        parsed = parse_query(request.text)
+        query_lang, method = self._query_language(request, parsed, searcher)
+        builder = QueryBuilder(self.analysis, self._matcher)
+        plan = builder.build(parsed, query_lang, request.field)
+        filter_q = Q.Term("lang", request.in_lang) if request.in_lang else None
+        ranked, total = self._run(searcher, plan.query, filter_q, query_lang, request)
+        if total == 0 and parsed.phrases:  # the phrase is nowhere: its words still count
+            plan = builder.build(parsed, query_lang, request.field, phrases_required=False)
+            ranked, total = self._run(searcher, plan.query, filter_q, query_lang, request)
+        suggestion, fuzzy = None, False
+        corrections = self._corrections(searcher, parsed, plan, query_lang, total)
+        if corrections:
+            corrected = parsed.__class__(tuple(corrections.get(w, w) for w in parsed.words), parsed.phrases)
+            suggestion = _apply_corrections(request.text, corrections)
+            # an unknown word matches nothing: searching its correction instead loses nothing
+            fuzzy_plan = builder.build(corrected, query_lang, request.field)
+            fuzzy_ranked, fuzzy_total = self._run(searcher, fuzzy_plan.query, filter_q, query_lang, request)
+            if fuzzy_total:
+                plan, ranked, total, fuzzy = fuzzy_plan, fuzzy_ranked, fuzzy_total, True
+        start = (request.page - 1) * request.limit
+        hits = tuple(self._hit(searcher, docnum, score, plan, query_lang)
+                     for docnum, score in ranked[start:start + request.limit])
+        facets = self._facets(searcher, plan.query, builder, parsed, query_lang, request) if request.facets else {}
+        return SearchResults(request, query_lang, method, total, hits, suggestion, fuzzy,
+                             plan.concepts, facets)
+
+    def _query_language(self, request, parsed, searcher):
+        if request.lang:
+            return request.lang, "given"
+        text = " ".join((*parsed.phrases, *parsed.words))
+        detected = detect_language(text)
+        if detected.lang:
+            return detected.lang, detected.method
+        # Latin script with no telling words: Italian if the Italian vocabulary knows its words
+        reader = searcher.reader()
+        for word in parsed.words:
+            terms = self.analysis.word_terms(word, "it", mode="query")
+            if any(reader.doc_frequency(section_field("body", "it"), t) for t in terms):
+                return "it", "index"
+        return None, "none"
+
+    def _run(self, searcher, query, filter_q, query_lang, request):
+        if query is None:
+            return [], 0
+        depth = max(RERANK_DEPTH, request.page * request.limit)
+        results = searcher.search(query, limit=depth, filter=filter_q)
+        total = len(results)
+        factor = 1.0 if request.in_lang or query_lang is None else OTHER_LANGUAGE_FACTOR
+        ranked = []
+        for hit in results:
+            lang = hit.get("lang") if factor != 1.0 else None
+            score = hit.score * (1.0 if lang in (None, query_lang) else factor)
+            ranked.append((hit.docnum, score))
+        ranked.sort(key=lambda pair: -pair[1])
+        return ranked, total
+
+    def _corrections(self, searcher, parsed, plan, query_lang, total) -> dict[str, str]:
+        reader = searcher.reader()
+        corrections = {}
+        concept_words = set()
+        for word in parsed.words:
+            if is_known(reader, plan.word_terms.get(word, {})) or word in concept_words:
+                continue
+            if plan.concepts and self._word_in_concepts(word, plan):
+                continue
+            fixed = correct(reader, word, word_languages(word, query_lang)
+                            if query_lang is None else _langs_for(word, query_lang))
+            if fixed:
+                corrections[word] = fixed
+        return corrections
+
+    def _word_in_concepts(self, word, plan) -> bool:
+        for lang, terms in plan.word_terms.get(word, {}).items():
+            if any(t in self._matcher.terms(c, lang) for c in plan.concepts for t in terms):
+                return True
+        return False
+
+    def _hit(self, searcher, docnum, score, plan, query_lang) -> Hit:
+        stored = searcher.stored_fields(docnum)
+        data = json.loads(stored["data"])
+        entry = entry_from_data(data)
+        snippet, sections = make_snippet(section_texts(entry), entry.lang,
+                                         plan.highlight.get(entry.lang, set()), self.analysis)
+        return Hit(
+            id=entry.id, page_id=entry.page_id, lang=entry.lang, lang_written=entry.lang_written,
+            title=entry.title, kind=entry.kind, score=score, snippet=snippet, sections=sections,
+            translations=tuple(self._translations(searcher, entry.page_id, entry.id)),
+            other_language=query_lang is not None and entry.lang != query_lang,
+        )
+
+    def _facets(self, searcher, query, builder, parsed, query_lang, request) -> dict:
+        if query is None:
+            return {"lang": {}, "section": {}}
+        langs = {}
+        for lang in LANGUAGES:
+            count = searcher.search(query, limit=1, filter=Q.Term("lang", lang)).estimated_length() \
+                if False else len(searcher.search(query, limit=1, filter=Q.Term("lang", lang)))
+            if count:
+                langs[lang] = count
+        sections = {}
+        lang_filter = Q.Term("lang", request.in_lang) if request.in_lang else None
+        for section in ("treatments", "mechanisms", "indications"):
+            plan = builder.build(parsed, query_lang, section)
+            if plan.query is not None:
+                count = len(searcher.search(plan.query, limit=1, filter=lang_filter))
+                if count:
+                    sections[section] = count
+        return {"lang": langs, "section": sections}
+
+    # -- entries ---------------------------------------------------------------------------
+    def entry(self, entry_id: str) -> Entry | None:
+        searcher = self._searcher()
+        for candidate in _id_variants(entry_id):
+            stored = searcher.document(id=candidate)
+            if stored:
+                return entry_from_data(json.loads(stored["data"]))
+        return None
+
+    def translations(self, entry_id: str) -> list[Translation]:
+        entry = self.entry(entry_id)
+        if entry is None or not entry.page_id:
+            return []
+        return self._translations(self._searcher(), entry.page_id, entry.id)
+
+    def _translations(self, searcher, page_id, own_id) -> list[Translation]:
+        if not page_id:
+            return []
+        found = [Translation(d["id"], d["lang"], d.get("written", d["lang"]), d.get("title", ""))
+                 for d in searcher.documents(page_id=page_id) if d["id"] != own_id]
+        return sorted(found, key=lambda t: LANGUAGES.index(t.lang))
+
+    def catalogue(self, lang: str) -> list[CatalogueItem]:
+        lang = _lang_param("lang", lang)
+        searcher = self._searcher()
+        items = self._catalogue.get(lang)
+        if items is None:
+            items = []
+            for stored in searcher.documents(lang=lang):
+                data = json.loads(stored["data"])
+                items.append(CatalogueItem(
+                    data["id"], data.get("page_id"), data["title"], lang, data["lang_written"],
+                    data["kind"], stored.get("group", "other"),
+                    tuple(data["structure"]["treatments"])))
+            items.sort(key=lambda i: (i.group == "articles", i.group, i.title.casefold()))
+            self._catalogue[lang] = items
+        return list(items)
+
+    def suggest(self, prefix: str, lang: str | None = None, limit: int = 8) -> list[Suggestion]:
+        """Entries whose title or treatments contain words starting with what has been typed."""
+        if len(prefix) > MAX_QUERY_LENGTH:
+            raise QueryError("q", f"is longer than {MAX_QUERY_LENGTH} characters")
+        lang = _lang_param("lang", lang) if lang else None
+        words = [fold(w) for w in parse_query(prefix).words]
+        if not words or len(words[-1]) < 2:
+            return []
+        searcher = self._searcher()
+        expansions = list(islice(searcher.reader().expand_prefix("heads", words[-1]), 50))
+        if not expansions:
+            return []
+        last = Q.Or([Q.Term("heads", e.decode("utf-8") if isinstance(e, bytes) else e) for e in expansions])
+        query = Q.And([Q.Term("heads", w) for w in words[:-1]] + [last]) if len(words) > 1 else last
+        out = []
+        for hit in searcher.search(query, limit=max(limit * 3, 20)):
+            data = json.loads(hit["data"])
+            heads = [data["title"], *data["structure"]["treatments"]]
+            text = next((h for h in heads if _starts_word(h, words[-1])), data["title"])
+            out.append(Suggestion(data["id"], data["title"], data["lang"], data["lang_written"], text))
+        out.sort(key=lambda s: s.lang != lang)
+        return out[:limit]
+
+
+def validate(request: SearchRequest) -> SearchRequest:
+    """Check every parameter; QueryError names the bad one."""
+    from dataclasses import replace
+
+    text = request.text if isinstance(request.text, str) else ""
+    if len(text) > MAX_QUERY_LENGTH:
+        raise QueryError("q", f"is longer than {MAX_QUERY_LENGTH} characters")
+    if parse_query(text).empty:
+        raise QueryError("q", "is empty: type a word to search for")
+    if request.field is not None and request.field not in FIELD_CHOICES:
+        raise QueryError("field", f"must be one of {', '.join(FIELD_CHOICES)}")
+    if not isinstance(request.limit, int) or not 1 <= request.limit <= MAX_LIMIT:
+        raise QueryError("limit", f"must be a whole number from 1 to {MAX_LIMIT}")
+    if not isinstance(request.page, int) or not 1 <= request.page <= MAX_PAGE:
+        raise QueryError("page", f"must be a whole number from 1 to {MAX_PAGE}")
+    return replace(request,
+                   lang=_lang_param("lang", request.lang) if request.lang else None,
+                   in_lang=_lang_param("in", request.in_lang) if request.in_lang else None)
+
+
+def _lang_param(param: str, value: str) -> str:
+    try:
+        return normalize_lang(value)
+    except UnknownLanguage as exc:
+        raise QueryError(param, str(exc)) from exc
+
+
+def _langs_for(word: str, query_lang: str) -> tuple[str, ...]:
+    langs = word_languages(word, query_lang)
+    return (query_lang,) if query_lang in langs else langs
+
+
+def _apply_corrections(text: str, corrections: dict[str, str]) -> str:
+    import re
+
+    def fix(match):
+        return corrections.get(match.group(), match.group())
+
+    return re.sub(r"(?:\w|[\u0300-\u036f])+", fix, text)
+
+
+def _starts_word(text: str, prefix: str) -> bool:
+    return any(fold(w).startswith(prefix) for w in text.split())
+
+
+def _id_variants(entry_id: str) -> list[str]:
+    variants = [entry_id]
+    head, _, tail = entry_id.rpartition("/")
+    if tail in ("el", "gr") and head:
+        variants.append(f"{head}/{'gr' if tail == 'el' else 'el'}")
+    return variants
+
+
+def entry_from_data(data: dict) -> Entry:
+    s = data.get("structure") or {}
+    structure = Structure(
+        treatments=tuple(s.get("treatments", ())),
+        mechanisms=tuple(Mechanism(m["name"], m["explanation"]) for m in s.get("mechanisms", ())),
+        indications=tuple(s.get("indications", ())),
+        text=s.get("text", ""),
+    )
+    fields = {k: v for k, v in data.items() if k not in ("structure", "kind")}
+    return Entry(**fields, structure=structure)

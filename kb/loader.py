@@ -1,0 +1,217 @@
+"""Loading content roots into entries: find files, read them safely, parse, check ids."""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .frontmatter import meta_text, split_front_matter
+from .languages import LANGUAGES, UnknownLanguage, detect_language, normalize_lang
+from .model import Entry, LoadResult, Problem
+from .structure import extract_structure
+
+EXTENSIONS = (".md", ".markdown", ".txt")
+_BINARY_SNIFF = 8192
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A content file found under a root."""
+
+    root: Path
+    path: Path  # absolute
+    rel: str  # relative to the root, "/"-separated
+
+    @property
+    def display(self) -> str:
+        return str(self.path)
+
+
+class FileProblem(Exception):
+    """A file that cannot become an entry; the message says why."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+def discover(roots: Iterable[Path]) -> tuple[list[SourceFile], list[Problem]]:
+    """Content files under the roots (any depth), sorted; links leading outside a root are refused."""
+    files: list[SourceFile] = []
+    problems: list[Problem] = []
+    for root in roots:
+        root = Path(root)
+        if not root.is_dir():
+            problems.append(Problem(str(root), "content root is not a directory"))
+            continue
+        for found in _walk(root.resolve(), problems):
+            files.append(found)
+    return files, problems
+
+
+def _walk(root: Path, problems: list[Problem]) -> Iterator[SourceFile]:
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith(".") or not name.lower().endswith(EXTENSIONS):
+                continue
+            path = Path(dirpath) / name
+            problem = _link_problem(root, path)
+            if problem:
+                problems.append(Problem(str(path), problem))
+                continue
+            yield SourceFile(root, path, path.relative_to(root).as_posix())
+
+
+def _link_problem(root: Path, path: Path) -> str | None:
+    if not path.is_symlink():
+        return None
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return "symbolic link that loops or leads nowhere; skipped"
+    if not target.is_relative_to(root):
+        return "symbolic link leading outside the content root; skipped"
+    if not target.is_file():
+        return "symbolic link to something that is not a file; skipped"
+    return None
+
+
+def read_source(source: SourceFile, max_bytes: int) -> bytes:
+    """The file's bytes; FileProblem when it is too large or cannot be read."""
+    try:
+        size = source.path.stat().st_size
+        if size > max_bytes:
+            raise FileProblem(f"file is too large ({size:,} bytes; the limit is {max_bytes:,}); skipped")
+        with open(source.path, "rb") as handle:
+            return handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise FileProblem(f"cannot read the file: {exc.strerror or exc}") from exc
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha1(data).hexdigest()
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 text of a content file; FileProblem for empty, binary or non-UTF-8 files."""
+    if not data.strip():
+        raise FileProblem("empty file; skipped")
+    if b"\x00" in data[:_BINARY_SNIFF]:
+        raise FileProblem("binary file (contains NUL bytes); skipped")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise FileProblem(
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); skipped", line
+        ) from exc
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_entry(source: SourceFile, text: str) -> tuple[Entry, list[Problem]]:
+    """Turn a file's text into an Entry; problems that did not stop it are returned beside it."""
+    problems: list[Problem] = []
+    fm = split_front_matter(text)
+    if fm.error:
+        problems.append(Problem(
+            source.display,
+            f"front matter is not valid YAML ({fm.error}); its keys were read line by line",
+            fm.error_line,
+            skipped=False,
+        ))
+    lang_written, lang, lang_source = _decide_language(source, fm.meta, fm.body)
+    page_id = meta_text(fm.meta, "page_id") or None
+    title = meta_text(fm.meta, "title") or _first_line(fm.body) or Path(source.rel).stem
+    entry = Entry(
+        id=f"{page_id}/{lang_written}" if page_id else _path_id(source.rel),
+        lang=lang,
+        lang_written=lang_written,
+        lang_source=lang_source,
+        title=title,
+        body=fm.body,
+        path=source.rel,
+        root=str(source.root),
+        page_id=page_id,
+        subtitle=meta_text(fm.meta, "subtitle"),
+        image=meta_text(fm.meta, "image"),
+        alt=meta_text(fm.meta, "alt"),
+        source_hash=meta_text(fm.meta, "source_hash") or None,
+        structure=extract_structure(fm.body, lang),
+    )
+    return entry, problems
+
+
+def _decide_language(source: SourceFile, meta: dict, body: str) -> tuple[str, str, str]:
+    written = meta_text(meta, "lang")
+    if written:
+        try:
+            return written, normalize_lang(written), "front matter"
+        except UnknownLanguage as exc:
+            raise FileProblem(f"{exc} in the front matter; skipped") from exc
+    from_name = _language_from_name(source.rel)
+    if from_name:
+        return from_name, normalize_lang(from_name), "file name"
+    detected = detect_language(body[:4000])
+    if detected.lang is None:
+        raise FileProblem("cannot tell the language (no 'lang' in front matter, no .ru/.el/.it suffix, "
+                          "and the text is not recognisably Russian, Greek or Italian); skipped")
+    return detected.lang, detected.lang, "detected"
+
+
+def _language_from_name(rel: str) -> str | None:
+    """'x.ru.txt' -> 'ru'; 'page/gr.md' -> 'gr'."""
+    name = Path(rel).name
+    parts = name.split(".")
+    candidates = [parts[-2]] if len(parts) >= 3 else []
+    candidates.append(parts[0])
+    for part in candidates:
+        if part.lower() in ("gr", *LANGUAGES):
+            return part.lower()
+    return None
+
+
+def _path_id(rel: str) -> str:
+    path = Path(rel)
+    return (path.parent / path.stem).as_posix().removeprefix("./")
+
+
+def _first_line(body: str) -> str:
+    for line in body.split("\n"):
+        line = line.strip().lstrip("#").strip()
+        if line:
+            return line[:200]
+    return ""
+
+
+def load_file(source: SourceFile, max_bytes: int) -> tuple[Entry | None, list[Problem], str | None]:
+    """One file: (entry or None, its problems, the hash of its bytes or None when unreadable)."""
+    try:
+        data = read_source(source, max_bytes)
+        digest = content_hash(data)
+        entry, problems = parse_entry(source, decode(data))
+        return entry, problems, digest
+    except FileProblem as exc:
+        return None, [Problem(source.display, exc.message, exc.line)], None
+
+
+def load_entries(roots: Iterable[Path], max_bytes: int = 2 * 1024 * 1024) -> LoadResult:
+    """Every entry under the roots; each bad file is a Problem and the others still load."""
+    sources, problems = discover(roots)
+    result = LoadResult(problems=problems)
+    seen: dict[str, str] = {}
+    for source in sources:
+        entry, file_problems, _ = load_file(source, max_bytes)
+        result.problems.extend(file_problems)
+        if entry is None:
+            continue
+        if entry.id in seen:
+            result.problems.append(Problem(
+                source.display, f"duplicate id {entry.id!r} (already used by {seen[entry.id]}); skipped"))
+            continue
+        seen[entry.id] = source.display
+        result.entries.append(entry)
+    return result

@@ -1,0 +1,30 @@
+"""An entry's Markdown body as safe HTML: markdown-it-py renders, nh3 sanitizes."""
+from __future__ import annotations
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+# Raw HTML in the Markdown is shown as text (html=False); nh3 is the second line of defence.
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+
+ALLOWED_TAGS = frozenset({
+    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "strong", "em", "b", "i",
+    "blockquote", "code", "pre", "a", "table", "thead", "tbody", "tr", "th", "td",
+})
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}, "ol": {"start"}}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+
+
+def render_markdown(text: str) -> Markup:
+    """HTML for ``text``; headings start at h2 (the page's title is its only h1)."""
+    html = _markdown.render(text or "")
+    html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
+    clean = nh3.clean(
+        html,
+        tags=set(ALLOWED_TAGS),
+        attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(URL_SCHEMES),
+        link_rel="noopener noreferrer nofollow",
+    )
+    return Markup(clean)

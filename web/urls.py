@@ -1,0 +1,62 @@
+"""Entry ids <-> URL paths, and links that keep the search's parameters.
+
+A page's id is ``<page_id>/<lang as written>`` and its URL ``/<lang>/<page_id>``; an
+article's URL is ``/<lang>/<its id>``. ``candidate_ids`` reverses ``entry_path``.
+"""
+from __future__ import annotations
+
+from flask import request, url_for
+
+from kb.languages import ALIASES, normalize_lang
+
+
+def entry_path(entry_id: str, lang_written: str) -> str:
+    """The part of an entry's URL after the language: its id less ``/<lang as written>``."""
+    suffix = "/" + lang_written
+    if entry_id.endswith(suffix) and len(entry_id) > len(suffix):
+        return entry_id[: -len(suffix)]
+    return entry_id
+
+
+def entry_url(entry_id: str, lang: str, lang_written: str, **kwargs) -> str:
+    return url_for("pages.entry", lang=normalize_lang(lang),
+                   path=entry_path(entry_id, lang_written), **kwargs)
+
+
+def candidate_ids(path: str, lang: str) -> list[str]:
+    """Ids an URL path can name in ``lang``: ``<path>/<each written form>``, then the path."""
+    written = [code for code, canonical in ALIASES.items() if canonical == lang]
+    # The site's own form first (gr before el), as ALIASES lists it.
+    return [f"{path}/{code}" for code in written] + [path]
+
+
+SEARCH_PARAMS = ("q", "field", "in", "page")
+
+
+def search_url(lang: str, **changes) -> str:
+    """The current search's URL with ``changes`` applied; None removes a parameter.
+
+    ``in_lang`` stands for the ``in`` parameter (a Python keyword). Any change but one of the
+    page goes back to the first page.
+    """
+    if "in_lang" in changes:
+        changes["in"] = changes.pop("in_lang")
+    params = {key: request.args.get(key) for key in SEARCH_PARAMS}
+    if "page" not in changes:
+        params["page"] = None
+    params.update(changes)
+    if str(params.get("page")) == "1":
+        params["page"] = None
+    clean = {key: value for key, value in params.items() if value not in (None, "")}
+    return url_for("pages.search", lang=lang, **clean)
+
+
+def page_numbers(page: int, pages: int, around: int = 2) -> list[int | None]:
+    """Page numbers to link: the first, the last and those near ``page``; None marks a gap."""
+    shown = sorted({1, pages, *range(max(1, page - around), min(pages, page + around) + 1)})
+    numbers: list[int | None] = []
+    for number in shown:
+        if numbers and number - numbers[-1] > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers

@@ -1,0 +1,1 @@
+"""Blueprints: ``pages`` (HTML) and ``api`` (JSON)."""

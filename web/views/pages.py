@@ -1,0 +1,72 @@
+"""HTML pages: the language choice, each language's home, search results and entries."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+
+from indexer.results import MAX_LIMIT, MAX_PAGE, MAX_QUERY_LENGTH
+from kb.languages import LANGUAGES
+from web.catalogue import group_catalogue
+from web.entries import EntryPage, find_entry, versions_elsewhere
+from web.kbase import get_kb
+from web.locale import preferred_language
+from web.params import search_request
+from web.urls import entry_path
+
+bp = Blueprint("pages", __name__)
+
+MAX_PATH_LENGTH = 300
+
+
+@bp.get("/")
+def root():
+    """Redirect to the visitor's language: ``?lang=``, Accept-Language, or the default."""
+    lang = preferred_language(request, current_app.config["SETTINGS"].default_lang)
+    response = redirect(url_for("pages.home", lang=lang), code=302)
+    response.vary.add("Accept-Language")
+    return response
+
+
+@bp.get("/<lang:lang>/")
+def home(lang: str):
+    groups = group_catalogue(get_kb().catalogue(lang))
+    alternates = {other: url_for("pages.home", lang=other, _external=True) for other in LANGUAGES}
+    return render_template("pages/home.html", groups=groups, alternates=alternates,
+                           switch=alternates)
+
+
+@bp.get("/<lang:lang>/search")
+def search(lang: str):
+    search_request_ = search_request(request.args)  # QueryError -> 400, before anything else
+    results = get_kb().search(search_request_) if search_request_.text else None
+    kept = {key: request.args[key] for key in ("q", "field", "in") if request.args.get(key)}
+    switch = {other: url_for("pages.search", lang=other, **kept) for other in LANGUAGES}
+    return render_template(
+        "pages/search.html", results=results, query=search_request_.text,
+        field=search_request_.field, in_lang=search_request_.in_lang, switch=switch,
+        max_query_length=MAX_QUERY_LENGTH, limits={"max_page": MAX_PAGE, "max_limit": MAX_LIMIT},
+    )
+
+
+@bp.get("/<lang:lang>/<path:path>")
+def entry(lang: str, path: str):
+    """An entry by its URL path; redirected to its own URL when the path names it otherwise."""
+    if len(path) > MAX_PATH_LENGTH:
+        abort(404)
+    kb = get_kb()
+    found = find_entry(kb, path, lang)
+    if found is None:
+        return not_in_this_language(lang, path)
+    own_path = entry_path(found.id, found.lang_written)
+    if found.lang != lang or own_path != path:
+        return redirect(url_for("pages.entry", lang=found.lang, path=own_path), code=302)
+    page = EntryPage.build(found, kb.translations(found.id))
+    return render_template("pages/entry.html", page=page, alternates=page.alternates,
+                           switch=page.switch)
+
+
+def not_in_this_language(lang: str, path: str):
+    """404: no such entry here; its versions in other languages, if any, are offered."""
+    versions = versions_elsewhere(get_kb(), path, lang)
+    if not versions:
+        abort(404)
+    return render_template("errors/not_in_language.html", versions=versions), 404
