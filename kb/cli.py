@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from .config import Settings
+from .config import Settings, SettingsError
 from .languages import UnknownLanguage, normalize_lang
 
 EXIT_FAILURE, EXIT_USAGE, EXIT_SKIPPED = 1, 2, 3
@@ -40,6 +40,8 @@ def handle_errors(command):
             fail(f"--{_option_name(exc.param)}: {exc.message}", EXIT_USAGE)
         except (IndexMissing, IndexBusy, IndexNotWritable, ConceptError, LabelError) as exc:
             fail(str(exc))
+        except SettingsError as exc:
+            fail(str(exc), EXIT_USAGE)
         except OSError as exc:
             fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
         except KeyboardInterrupt:

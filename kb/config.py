@@ -15,6 +15,10 @@ def _default_index_dir() -> Path:
     return Path(cache) / "clinic-kb" / "index"
 
 
+class SettingsError(ValueError):
+    """A setting from the environment that cannot be used (the message names it)."""
+
+
 @dataclass(frozen=True)
 class Settings:
     content_roots: tuple[Path, ...] = (DEFAULT_CONTENT,)
@@ -26,7 +30,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
-        """Defaults, then KB_INDEX / KB_CONTENT / KB_CONCEPTS, then explicit overrides."""
+        """Defaults, then KB_INDEX / KB_CONTENT / KB_CONCEPTS / KB_LOCK_TIMEOUT, then explicit overrides."""
         settings = cls()
         env = os.environ
         if env.get("KB_INDEX"):
@@ -36,5 +40,14 @@ class Settings:
             settings = replace(settings, content_roots=roots)
         if env.get("KB_CONCEPTS"):
             settings = replace(settings, concepts_dir=Path(env["KB_CONCEPTS"]))
+        if env.get("KB_LOCK_TIMEOUT"):
+            try:
+                timeout = float(env["KB_LOCK_TIMEOUT"])
+            except ValueError:
+                timeout = -1.0
+            if not 0 <= timeout < float("inf"):
+                raise SettingsError(f"KB_LOCK_TIMEOUT must be a number of seconds >= 0, "
+                                 f"got {env['KB_LOCK_TIMEOUT']!r}")
+            settings = replace(settings, lock_timeout=timeout)
         clean = {k: v for k, v in overrides.items() if v is not None}
         return replace(settings, **clean)
