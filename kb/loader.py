@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -59,15 +61,39 @@ def _walk(root: Path, problems: list[Problem]) -> Iterator[SourceFile]:
             if name.startswith(".") or not name.lower().endswith(EXTENSIONS):
                 continue
             path = Path(dirpath) / name
-            problem = _link_problem(root, path)
+            rel = path.relative_to(root).as_posix()
+            problem = _name_problem(rel) or _link_problem(root, path)
             if problem:
-                problems.append(Problem(str(path), problem))
+                problems.append(Problem(shown_path(path), problem))
                 continue
-            yield SourceFile(root, path, path.relative_to(root).as_posix())
+            yield SourceFile(root, path, rel)
+
+
+def shown_path(path) -> str:
+    """A path as it can be printed on one line: undecodable bytes and control characters escaped."""
+    raw = os.fsencode(str(path)).decode("utf-8", "backslashreplace")
+    return "".join(repr(c)[1:-1] if _is_control(c) else c for c in raw)
+
+
+def _name_problem(rel: str) -> str | None:
+    """Ids and URLs are made of the path: it must be UTF-8 text without control characters."""
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        return "file name is not valid UTF-8; skipped"
+    if any(_is_control(c) for c in rel):
+        return "file name contains control characters (such as a line break); skipped"
+    return None
+
+
+def _is_control(char: str) -> bool:
+    return unicodedata.category(char) in ("Cc", "Zl", "Zp")
 
 
 def _link_problem(root: Path, path: Path) -> str | None:
     if not path.is_symlink():
+        if not path.is_file():  # a named pipe would block the reader forever; a device, worse
+            return "not a regular file (a pipe, socket or device); skipped"
         return None
     try:
         target = path.resolve(strict=True)
@@ -86,7 +112,12 @@ def read_source(source: SourceFile, max_bytes: int) -> bytes:
         size = source.path.stat().st_size
         if size > max_bytes:
             raise FileProblem(f"file is too large ({size:,} bytes; the limit is {max_bytes:,}); skipped")
-        with open(source.path, "rb") as handle:
+        # O_NONBLOCK: should the file have become a named pipe since it was found, opening it
+        # does not wait for a writer; it is refused below
+        fd = os.open(source.path, os.O_RDONLY | os.O_NONBLOCK)
+        with open(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise FileProblem("not a regular file (a pipe, socket or device); skipped")
             return handle.read(max_bytes + 1)
     except OSError as exc:
         raise FileProblem(f"cannot read the file: {exc.strerror or exc}") from exc
