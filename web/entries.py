@@ -44,6 +44,12 @@ class EntryPage:
     alternates: dict[str, str]  # lang -> absolute URL, this entry included (hreflang links)
     switch: dict[str, str]  # lang -> where the language switch goes (translation or home)
 
+    @property
+    def structured(self) -> bool:
+        """Whether the text has treatments, mechanisms or indications to show as sections."""
+        entry = self.entry
+        return bool(entry.treatments or entry.mechanisms or entry.indications)
+
     @classmethod
     def build(cls, entry: Entry, translations: list[Translation]) -> "EntryPage":
         others = sorted(

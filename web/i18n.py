@@ -9,7 +9,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ru": {
         "site_name": "База знаний клиники",
         "skip_link": "Перейти к содержанию",
-        "nav_label": "Основная навигация",
+        "breadcrumb": "Вы здесь",
         "language_switch": "Язык сайта",
         "home": "Главная",
         "search_label": "Поиск по процедурам и статьям",
@@ -50,7 +50,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "section_treatments": "Процедуры",
         "section_mechanisms": "Как это работает",
         "section_indications": "Показания",
-        "section_text": "Подробнее",
+        "section_text": "Текст",
+        "full_text": "Полный текст страницы",
         "translations_heading": "Эта страница на других языках",
         "disclaimer": "Этот текст носит информационный характер и не является диагнозом "
                       "или назначением лечения. Проконсультируйтесь с врачом.",
@@ -71,7 +72,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "el": {
         "site_name": "Βάση γνώσεων της κλινικής",
         "skip_link": "Μετάβαση στο περιεχόμενο",
-        "nav_label": "Κύρια πλοήγηση",
+        "breadcrumb": "Βρίσκεστε εδώ",
         "language_switch": "Γλώσσα ιστότοπου",
         "home": "Αρχική",
         "search_label": "Αναζήτηση θεραπειών και άρθρων",
@@ -112,7 +113,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "section_treatments": "Θεραπείες",
         "section_mechanisms": "Πώς λειτουργεί",
         "section_indications": "Ενδείξεις",
-        "section_text": "Αναλυτικά",
+        "section_text": "Κείμενο",
+        "full_text": "Ολόκληρο το κείμενο της σελίδας",
         "translations_heading": "Αυτή η σελίδα σε άλλες γλώσσες",
         "disclaimer": "Το κείμενο έχει ενημερωτικό χαρακτήρα και δεν αποτελεί διάγνωση "
                       "ή ιατρική οδηγία. Συμβουλευτείτε τον γιατρό σας.",
@@ -134,7 +136,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "it": {
         "site_name": "Base di conoscenza della clinica",
         "skip_link": "Vai al contenuto",
-        "nav_label": "Navigazione principale",
+        "breadcrumb": "Sei qui",
         "language_switch": "Lingua del sito",
         "home": "Home",
         "search_label": "Cerca trattamenti e articoli",
@@ -175,7 +177,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "section_treatments": "Trattamenti",
         "section_mechanisms": "Come funziona",
         "section_indications": "Indicazioni",
-        "section_text": "Nel dettaglio",
+        "section_text": "Testo",
+        "full_text": "Testo completo della pagina",
         "translations_heading": "Questa pagina in altre lingue",
         "disclaimer": "Il testo ha carattere informativo e non costituisce una diagnosi "
                       "né una prescrizione. Consulta il tuo medico.",

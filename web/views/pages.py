@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
-from indexer.results import MAX_LIMIT, MAX_PAGE, MAX_QUERY_LENGTH
 from kb.languages import LANGUAGES
 from web.catalogue import group_catalogue
 from web.entries import EntryPage, find_entry, versions_elsewhere
@@ -30,8 +29,7 @@ def root():
 def home(lang: str):
     groups = group_catalogue(get_kb().catalogue(lang))
     alternates = {other: url_for("pages.home", lang=other, _external=True) for other in LANGUAGES}
-    return render_template("pages/home.html", groups=groups, alternates=alternates,
-                           switch=alternates)
+    return render_template("pages/home.html", groups=groups, alternates=alternates)
 
 
 @bp.get("/<lang:lang>/search")
@@ -43,7 +41,6 @@ def search(lang: str):
     return render_template(
         "pages/search.html", results=results, query=search_request_.text,
         field=search_request_.field, in_lang=search_request_.in_lang, switch=switch,
-        max_query_length=MAX_QUERY_LENGTH, limits={"max_page": MAX_PAGE, "max_limit": MAX_LIMIT},
     )
 
 

@@ -1,0 +1,65 @@
+"""web.server.serve: builds a missing index, then serves on waitress and says where."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from kb.config import PROJECT_DIR
+
+SERVE = """
+import sys
+from pathlib import Path
+from kb.config import Settings
+from web.server import serve
+serve(Settings(index_dir=Path(sys.argv[1]), content_roots=(Path(sys.argv[2]),)), port=0, threads=2)
+"""
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("served") / "index"
+
+
+@pytest.fixture(scope="module")
+def server(index_dir):
+    """A real server over a fresh (not yet built) index: its output lines so far and its URL."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", SERVE, str(index_dir), str(PROJECT_DIR / "data")],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=PROJECT_DIR,
+    )
+    lines = []
+    try:
+        for line in process.stdout:
+            lines.append(line.rstrip("\n"))
+            if line.startswith("Serving on "):
+                break
+        assert lines and lines[-1].startswith("Serving on "), "\n".join(lines)
+        yield lines, lines[-1].removeprefix("Serving on ")
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_serve_builds_a_missing_index_and_prints_where_it_serves(server, index_dir):
+    lines, url = server
+    assert any("building" in line for line in lines[:-1])
+    assert url.startswith("http://127.0.0.1:") and url.endswith("/")
+    assert index_dir.exists()
+
+
+def test_the_served_app_answers_over_http_with_security_headers(server):
+    _, url = server
+    with urllib.request.urlopen(url + "gr/", timeout=20) as response:
+        assert response.status == 200
+        assert response.headers["Content-Security-Policy"]
+        assert '<html lang="el">' in response.read().decode("utf-8")
+
+
+def test_the_server_identifies_as_clinic_kb_not_a_debug_server(server):
+    _, url = server
+    with urllib.request.urlopen(url + "api/suggest?q=bo", timeout=20) as response:
+        assert response.headers["Server"] == "clinic-kb"  # waitress's ident, set by serve()
