@@ -6,6 +6,7 @@ input). A schema or concept change triggers a full rebuild into a new generation
 """
 from __future__ import annotations
 
+import shutil
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -90,6 +91,7 @@ def build_index(settings: Settings, roots: Sequence[Path] | None = None,
 
 def _rebuild(settings, roots, analysis, matcher, meta, report, progress) -> Path:
     report.rebuilt = True
+    gen = None
     try:
         gen = store.new_generation(settings.index_dir)
         ix = whoosh_index.create_in(str(gen), build_schema(analysis))
@@ -97,9 +99,15 @@ def _rebuild(settings, roots, analysis, matcher, meta, report, progress) -> Path
         matcher.save(gen / store.CONCEPTS)
         store.write_atomically(gen / store.META, _json(meta))
         store.switch_to(settings.index_dir, gen)
-    except OSError as exc:
-        raise store.IndexNotWritable(exc.errno, f"cannot write the index in {settings.index_dir}: "
-                                                f"{exc.strerror or exc}") from exc
+    except BaseException as exc:
+        # the old generation still serves; a half-written new one would only take space
+        # (on a full disk, the space the next attempt needs)
+        if gen is not None and store.current_generation(settings.index_dir) != gen:
+            shutil.rmtree(gen, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise store.IndexNotWritable(exc.errno, f"cannot write the index in {settings.index_dir}: "
+                                                    f"{exc.strerror or exc}") from exc
+        raise
     return gen
 
 
@@ -139,7 +147,10 @@ def _apply(ix, indexed, roots, settings, analysis, matcher, report, progress, me
             report.removed += 1
         writer.commit(mergetype=mergetype) if mergetype else writer.commit()
     except BaseException:
-        writer.cancel()
+        # a commit that failed half-way (a full disk) has closed the writer already: cancelling
+        # again would replace the real error with whoosh's "This writer is closed"
+        if not writer.is_closed:
+            writer.cancel()
         raise
 
 
