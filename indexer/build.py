@@ -125,6 +125,10 @@ def _indexed(ix) -> dict[str, Indexed]:
     with ix.reader() as reader:
         found = {}
         for raw in reader.lexicon("version"):
+            # the lexicon keeps the terms of deleted documents until segments merge: without
+            # this, a replaced or removed file would be re-indexed or "removed" on every run
+            if not reader.postings("version", raw).is_active():
+                continue
             source, digest, entry_id = raw.decode("utf-8").rsplit("\x1f", 2)
             found[source] = Indexed(source, digest, entry_id)
         return found
