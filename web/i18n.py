@@ -223,13 +223,16 @@ SECTION_NAMES: dict[str, dict[str, str]] = {
 GROUP_NAMES: dict[str, dict[str, str]] = {
     "ru": {"injectables": "Инъекционные методики", "lasers-light": "Лазеры и свет",
            "peels": "Пилинги", "body": "Коррекция фигуры", "hair": "Волосы",
-           "veins": "Вены и сосуды", "skin": "Кожа", "articles": "Статьи", "other": "Другое"},
+           "veins": "Вены и сосуды", "skin": "Кожа", "face-areas": "Зоны лица",
+           "medical": "Медицинские показания", "articles": "Статьи", "other": "Другое"},
     "el": {"injectables": "Ενέσιμες θεραπείες", "lasers-light": "Laser και φως",
            "peels": "Χημικά πίλινγκ", "body": "Σώμα", "hair": "Μαλλιά",
-           "veins": "Φλέβες και αγγεία", "skin": "Δέρμα", "articles": "Άρθρα", "other": "Άλλα"},
+           "veins": "Φλέβες και αγγεία", "skin": "Δέρμα", "face-areas": "Περιοχές του προσώπου",
+           "medical": "Ιατρικές ενδείξεις", "articles": "Άρθρα", "other": "Άλλα"},
     "it": {"injectables": "Trattamenti iniettivi", "lasers-light": "Laser e luce",
            "peels": "Peeling", "body": "Corpo", "hair": "Capelli",
-           "veins": "Vene e capillari", "skin": "Pelle", "articles": "Articoli", "other": "Altro"},
+           "veins": "Vene e capillari", "skin": "Pelle", "face-areas": "Zone del viso",
+           "medical": "Indicazioni mediche", "articles": "Articoli", "other": "Altro"},
 }
 
 # What a bad value of each parameter should be, for the 400 page.

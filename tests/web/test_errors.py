@@ -81,3 +81,24 @@ def test_no_suggest_input_gives_a_server_error(client, text):
 def test_no_entry_path_gives_a_server_error(client, path):
     response = client.get("/ru/" + path.lstrip("/"))
     assert response.status_code in (200, 302, 308, 404)
+
+
+@pytest.fixture()
+def client_without_index(tmp_path):
+    from kb.config import Settings
+    from web import create_app
+
+    app = create_app({"SETTINGS": Settings(index_dir=tmp_path / "none"), "TESTING": True})
+    return app.test_client()
+
+
+def test_a_missing_index_is_a_503_page_not_a_crash(client_without_index):
+    response = client_without_index.get("/ru/")
+    assert response.status_code == 503
+    assert "kb index" in parse(response).text
+
+
+def test_a_missing_index_is_a_json_503_under_the_api(client_without_index):
+    response = client_without_index.get("/api/search?q=botox")
+    assert response.status_code == 503
+    assert response.get_json()["error"]["status"] == 503

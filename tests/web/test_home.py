@@ -117,3 +117,12 @@ def test_every_page_has_a_skip_link_to_main(client):
     html = client.get("/gr/").get_data(as_text=True)
     assert '<a class="skip-link" href="#main">' in html
     assert '<main id="main"' in html
+
+
+def test_every_concept_group_has_a_name_in_every_language():
+    from kb.config import DEFAULT_CONCEPTS
+    from web.i18n import GROUP_NAMES
+
+    groups = {path.stem for path in DEFAULT_CONCEPTS.glob("*.toml")} | {"articles", "other"}
+    for lang, names in GROUP_NAMES.items():
+        assert groups <= set(names), lang
