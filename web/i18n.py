@@ -120,7 +120,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                       "ή ιατρική οδηγία. Συμβουλευτείτε τον γιατρό σας.",
         "footer": "Οι πληροφορίες του ιστότοπου δεν αντικαθιστούν την ιατρική συμβουλή.",
         "not_found_title": "Η σελίδα δεν βρέθηκε",
-        "not_found_text": "Η σελίδα δεν υπάρχει. Χρησιμοποιήστε την αναζήτηση ή επιστρέψτε στην αρχική.",
+        "not_found_text": "Η σελίδα δεν υπάρχει. Χρησιμοποιήστε την αναζήτηση "
+                          "ή επιστρέψτε στην αρχική.",
         "not_in_lang": "Αυτή η σελίδα δεν υπάρχει {in_lang}. Είναι διαθέσιμη:",
         "bad_request_title": "Μη έγκυρο αίτημα",
         "bad_param": "Η παράμετρος «{param}» δεν είναι έγκυρη.",
@@ -237,17 +238,20 @@ GROUP_NAMES: dict[str, dict[str, str]] = {
 
 # What a bad value of each parameter should be, for the 400 page.
 PARAM_HINTS: dict[str, dict[str, str]] = {
-    "ru": {"q": "Запрос должен быть не длиннее {max_query} символов.",
+    "ru": {"q": "Запрос должен содержать хотя бы одно слово и быть не длиннее "
+                "{max_query} символов.",
            "field": "Раздел: treatments, mechanisms, indications, title или body.",
            "in": "Язык: ru, gr (el) или it.", "lang": "Язык: ru, gr (el) или it.",
            "page": "Номер страницы — целое число от 1 до {max_page}.",
            "limit": "Число результатов — целое число от 1 до {max_limit}."},
-    "el": {"q": "Η αναζήτηση δεν μπορεί να υπερβαίνει τους {max_query} χαρακτήρες.",
+    "el": {"q": "Η αναζήτηση πρέπει να έχει τουλάχιστον μία λέξη και έως "
+                "{max_query} χαρακτήρες.",
            "field": "Ενότητα: treatments, mechanisms, indications, title ή body.",
            "in": "Γλώσσα: ru, gr (el) ή it.", "lang": "Γλώσσα: ru, gr (el) ή it.",
            "page": "Ο αριθμός σελίδας είναι ακέραιος από 1 έως {max_page}.",
            "limit": "Ο αριθμός αποτελεσμάτων είναι ακέραιος από 1 έως {max_limit}."},
-    "it": {"q": "La ricerca non può superare i {max_query} caratteri.",
+    "it": {"q": "La ricerca deve contenere almeno una parola e non superare i "
+                "{max_query} caratteri.",
            "field": "Sezione: treatments, mechanisms, indications, title o body.",
            "in": "Lingua: ru, gr (el) o it.", "lang": "Lingua: ru, gr (el) o it.",
            "page": "Il numero di pagina è un intero da 1 a {max_page}.",

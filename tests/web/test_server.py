@@ -24,13 +24,10 @@ def index_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("served") / "index"
 
 
-@pytest.fixture(scope="module")
-def server(index_dir):
-    """A real server over a fresh (not yet built) index: its output lines so far and its URL."""
-    process = subprocess.Popen(
-        [sys.executable, "-c", SERVE, str(index_dir), str(PROJECT_DIR / "data")],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=PROJECT_DIR,
-    )
+def started(command: list[str]):
+    """Run ``command``; yield (its output lines up to "Serving on ...", the URL); then stop it."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True, cwd=PROJECT_DIR)
     lines = []
     try:
         for line in process.stdout:
@@ -42,6 +39,12 @@ def server(index_dir):
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server(index_dir):
+    """A real server over a fresh (not yet built) index."""
+    yield from started([sys.executable, "-c", SERVE, str(index_dir), str(PROJECT_DIR / "data")])
 
 
 def test_serve_builds_a_missing_index_and_prints_where_it_serves(server, index_dir):
@@ -63,3 +66,11 @@ def test_the_server_identifies_as_clinic_kb_not_a_debug_server(server):
     _, url = server
     with urllib.request.urlopen(url + "api/suggest?q=bo", timeout=20) as response:
         assert response.headers["Server"] == "clinic-kb"  # waitress's ident, set by serve()
+
+
+def test_kb_serve_runs_the_same_server(settings):
+    command = [sys.executable, "-c", "from kb.cli import main; main()",
+               "serve", "--port", "0", "--threads", "2", "--index", str(settings.index_dir)]
+    for _, url in started(command):
+        with urllib.request.urlopen(url + "it/", timeout=20) as response:
+            assert '<html lang="it">' in response.read().decode("utf-8")

@@ -20,11 +20,11 @@ PRIVATE_ENTRY_FIELDS = ("root",)  # where the server keeps its content: not the 
 @bp.get("/search")
 def search():
     """``SearchResults.to_dict()`` for ``q``, ``lang``, ``field``, ``in``, ``page``, ``limit``."""
-    search_request_ = search_request(request.args,
+    wanted = search_request(request.args,
                                      facets=boolean_param(request.args, "facets", True))
-    if not search_request_.text:
+    if not wanted.text:
         raise QueryError("q", "missing: give the text to search for")
-    return jsonify(get_kb().search(search_request_).to_dict())
+    return jsonify(get_kb().search(wanted).to_dict())
 
 
 @bp.get("/suggest")

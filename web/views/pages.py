@@ -1,4 +1,15 @@
-"""HTML pages: the language choice, each language's home, search results and entries."""
+"""HTML pages: the language choice, each language's home, search results and entries.
+
+Routes (``<lang>`` is ru, gr or el, it; links are generated with ``gr``):
+
+* ``/``: redirect to ``/<lang>/`` for ``?lang=``, else Accept-Language, else the default;
+* ``/<lang>/``: search box and the catalogue, grouped;
+* ``/<lang>/search?q=&field=&in=&page=`` (and ``lang=``, the query's language): results;
+* ``/<lang>/<page_id>`` or ``/<lang>/<article id>``: an entry. A path naming an entry in
+  another language, or by its full id, redirects (302) to the entry's own URL. A page that
+  exists only in other languages is a 404 listing those versions (not a redirect: the visitor
+  asked for this language, and should choose). An entry id ``search`` would be shadowed.
+"""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
@@ -34,13 +45,13 @@ def home(lang: str):
 
 @bp.get("/<lang:lang>/search")
 def search(lang: str):
-    search_request_ = search_request(request.args)  # QueryError -> 400, before anything else
-    results = get_kb().search(search_request_) if search_request_.text else None
+    wanted = search_request(request.args)  # a QueryError is a 400 page
+    results = get_kb().search(wanted) if wanted.text else None
     kept = {key: request.args[key] for key in ("q", "field", "in") if request.args.get(key)}
     switch = {other: url_for("pages.search", lang=other, **kept) for other in LANGUAGES}
     return render_template(
-        "pages/search.html", results=results, query=search_request_.text,
-        field=search_request_.field, in_lang=search_request_.in_lang, switch=switch,
+        "pages/search.html", results=results, query=wanted.text,
+        field=wanted.field, in_lang=wanted.in_lang, switch=switch,
     )
 
 
