@@ -1,5 +1,11 @@
-"""Query-string parameters turned into a SearchRequest (types only; the search checks ranges)."""
+"""Query-string parameters turned into a SearchRequest.
+
+Only types are checked here (a QueryError names the parameter); the search checks ranges and
+field names itself.
+"""
 from __future__ import annotations
+
+from dataclasses import replace
 
 from werkzeug.datastructures import MultiDict
 
@@ -9,20 +15,26 @@ from kb.languages import UnknownLanguage, normalize_lang
 RESULTS_PER_PAGE = 10
 
 
-def search_request(args: MultiDict, *, facets: bool = True) -> SearchRequest:
-    """``q``, ``field``, ``in``, ``page``, ``limit`` and ``lang`` as a SearchRequest.
-
-    Raises QueryError naming the parameter for a value of the wrong type or an unknown
-    language; ranges and field names are checked by the search itself.
-    """
+def page_search_request(args: MultiDict) -> SearchRequest:
+    """The search page's ``q``, ``field``, ``in`` and ``page`` (ten results a page, with facets;
+    the query's language is detected)."""
     return SearchRequest(
         text=args.get("q", "").strip(),
-        lang=language_param(args, "lang"),
         field=args.get("field") or None,
         in_lang=language_param(args, "in"),
-        limit=integer_param(args, "limit", RESULTS_PER_PAGE),
+        limit=RESULTS_PER_PAGE,
         page=integer_param(args, "page", 1),
-        facets=facets,
+        facets=True,
+    )
+
+
+def api_search_request(args: MultiDict) -> SearchRequest:
+    """The page's parameters plus ``lang`` (the query's language), ``limit`` and ``facets``."""
+    return replace(
+        page_search_request(args),
+        lang=language_param(args, "lang"),
+        limit=integer_param(args, "limit", RESULTS_PER_PAGE),
+        facets=boolean_param(args, "facets", True),
     )
 
 
@@ -30,8 +42,10 @@ def integer_param(args: MultiDict, name: str, default: int) -> int:
     raw = args.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isascii() or not raw.lstrip("-").isdigit() or len(raw) > 9:
+    if not raw.isascii() or not raw.lstrip("-").isdigit():
         raise QueryError(name, f"expected a whole number, got {raw[:40]!r}")
+    if len(raw) > 9:
+        raise QueryError(name, f"{raw[:40]} is too large")
     return int(raw)
 
 

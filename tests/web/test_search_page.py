@@ -141,8 +141,14 @@ def test_search_without_a_query_shows_the_form_and_tips(client):
     response = client.get("/ru/search")
     assert response.status_code == 200
     page = parse(response)
+    assert page.find("h1").text == "Поиск"
     assert page.find("input", name="q").attrs["value"] == ""
     assert page.find("h2", id="tips-heading")
+
+
+def test_search_page_shows_ten_results_a_page_whatever_the_limit_parameter(client):
+    page = parse(client.get("/ru/search?q=лазер&limit=3"))
+    assert len(page.find_all("li", class_="hit")) == 10
 
 
 def test_a_script_in_the_query_is_shown_as_text(client):

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, jsonify, request
 
 from indexer.results import MAX_QUERY_LENGTH, QueryError
 from web.kbase import get_kb
-from web.params import boolean_param, integer_param, language_param, search_request
+from web.params import api_search_request, integer_param, language_param
 from web.urls import entry_url
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -20,8 +20,7 @@ PRIVATE_ENTRY_FIELDS = ("root",)  # where the server keeps its content: not the 
 @bp.get("/search")
 def search():
     """``SearchResults.to_dict()`` for ``q``, ``lang``, ``field``, ``in``, ``page``, ``limit``."""
-    wanted = search_request(request.args,
-                                     facets=boolean_param(request.args, "facets", True))
+    wanted = api_search_request(request.args)
     if not wanted.text:
         raise QueryError("q", "missing: give the text to search for")
     return jsonify(get_kb().search(wanted).to_dict())

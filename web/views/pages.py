@@ -4,7 +4,7 @@ Routes (``<lang>`` is ru, gr or el, it; links are generated with ``gr``):
 
 * ``/``: redirect to ``/<lang>/`` for ``?lang=``, else Accept-Language, else the default;
 * ``/<lang>/``: search box and the catalogue, grouped;
-* ``/<lang>/search?q=&field=&in=&page=`` (and ``lang=``, the query's language): results;
+* ``/<lang>/search?q=&field=&in=&page=``: results, ten a page (the query's language detected);
 * ``/<lang>/<page_id>`` or ``/<lang>/<article id>``: an entry. A path naming an entry in
   another language, or by its full id, redirects (302) to the entry's own URL. A page that
   exists only in other languages is a 404 listing those versions (not a redirect: the visitor
@@ -19,7 +19,7 @@ from web.catalogue import group_catalogue
 from web.entries import EntryPage, find_entry, versions_elsewhere
 from web.kbase import get_kb
 from web.locale import preferred_language
-from web.params import search_request
+from web.params import page_search_request
 from web.urls import entry_path
 
 bp = Blueprint("pages", __name__)
@@ -45,7 +45,7 @@ def home(lang: str):
 
 @bp.get("/<lang:lang>/search")
 def search(lang: str):
-    wanted = search_request(request.args)  # a QueryError is a 400 page
+    wanted = page_search_request(request.args)  # a QueryError is a 400 page
     results = get_kb().search(wanted) if wanted.text else None
     kept = {key: request.args[key] for key in ("q", "field", "in") if request.args.get(key)}
     switch = {other: url_for("pages.search", lang=other, **kept) for other in LANGUAGES}
