@@ -126,3 +126,8 @@ def test_every_concept_group_has_a_name_in_every_language():
     groups = {path.stem for path in DEFAULT_CONCEPTS.glob("*.toml")} | {"articles", "other"}
     for lang, names in GROUP_NAMES.items():
         assert groups <= set(names), lang
+
+
+def test_greek_home_at_el_names_its_gr_url_as_canonical(client):
+    page = parse(client.get("/el/"))
+    assert page.find("link", rel="canonical").attrs["href"] == "http://localhost/gr/"
