@@ -1,0 +1,85 @@
+"""Indexing: a full build of N generated entries (`kb index --full` as a fresh process), entries/s,
+size on disk and peak memory; then one changed file re-indexed (`kb index`, incremental)."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+from . import corpus
+from .common import dir_size, kb_command, log, median, run_with_rusage, workdir
+
+
+def corpus_dir(size: int, seed: int = 1) -> Path:
+    return corpus.generate(workdir() / f"corpus-{size}", size, seed)
+
+
+def index_dir(size: int) -> Path:
+    return workdir() / f"index-{size}"
+
+
+def _env() -> dict:
+    env = dict(os.environ)
+    env.pop("KB_INDEX", None)
+    env.pop("KB_CONTENT", None)
+    return env
+
+
+def build(size: int, index: Path | None = None) -> dict:
+    """One full build into ``index`` (default: the size's index, kept for the other benchmarks)."""
+    content = corpus_dir(size)
+    index = index or index_dir(size)
+    shutil.rmtree(index, ignore_errors=True)
+    result = run_with_rusage([*kb_command(), "index", str(content), "--index", str(index), "--full"],
+                             env=_env())
+    if result["returncode"] not in (0, 3):
+        raise RuntimeError(f"kb index failed: {result['stderr'][-2000:]}")
+    reported = re.search(r"in ([\d.]+) s", result["stdout"])
+    return {"seconds": result["seconds"], "build_seconds": float(reported.group(1)) if reported else None,
+            "maxrss_mib": result["maxrss_mib"], "size_mib": round(dir_size(index) / 2**20, 1)}
+
+
+def reindex_one(size: int, rounds: int = 3) -> dict:
+    """Change one file (append a sentence) and bring the index up to date, ``rounds`` times."""
+    content = corpus_dir(size)
+    index = index_dir(size)
+    page_id, lang = corpus.entry_path(size // 2)
+    path = content / page_id / f"{lang}.md"
+    original = path.read_text("utf-8")
+    walls, inner = [], []
+    try:
+        for n in range(rounds):
+            path.write_text(original + f"\nДобавлено {n}. Aggiunto {n}. Προστέθηκε {n}.\n", "utf-8")
+            result = run_with_rusage([*kb_command(), "index", str(content), "--index", str(index)],
+                                     env=_env())
+            if result["returncode"] not in (0, 3) or "1 updated" not in result["stdout"]:
+                raise RuntimeError(f"re-index did not update one file: {result['stdout']} {result['stderr'][-500:]}")
+            walls.append(result["seconds"])
+            reported = re.search(r"in ([\d.]+) s", result["stdout"])
+            inner.append(float(reported.group(1)) if reported else None)
+    finally:
+        path.write_text(original, "utf-8")
+        run_with_rusage([*kb_command(), "index", str(content), "--index", str(index)], env=_env())
+    return {"process_seconds": median(walls), "update_seconds": median(inner), "rounds": rounds}
+
+
+def measure(size: int, runs: int) -> dict:
+    builds = []
+    for n in range(runs):
+        log(f"indexing {size}: full build {n + 1}/{runs}")
+        builds.append(build(size))
+    seconds = median([b["seconds"] for b in builds])
+    log(f"indexing {size}: one changed file")
+    re = reindex_one(size)
+    return {
+        "entries": size,
+        "runs": runs,
+        "full_build_seconds": round(seconds, 2),
+        "entries_per_second": round(size / seconds, 1),
+        "index_size_mib": builds[-1]["size_mib"],
+        "peak_memory_mib": median([b["maxrss_mib"] for b in builds]),
+        "reindex_one_process_seconds": round(re["process_seconds"], 3),
+        "reindex_one_update_seconds": re["update_seconds"],
+        "builds": builds,
+    }

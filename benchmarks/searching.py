@@ -1,0 +1,139 @@
+"""Searching, warm: one KnowledgeBase reused, a fixed query mix, latency percentiles of
+- the whole search path (KnowledgeBase.search: analysis, concepts, search, counting, reranking,
+  snippets, translations), without facets (CLI, `kb eval`) and with facets (the web pages);
+- the engine call alone: ``searcher.search`` of the Whoosh query the search path builds."""
+from __future__ import annotations
+
+import gc
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .common import summary_ms
+
+
+@dataclass(frozen=True)
+class MixQuery:
+    kind: str
+    text: str
+    lang: str | None = None  # None: detected, as a person typing it gets
+    field: str | None = None
+    in_lang: str | None = None
+
+
+QUERY_MIX = (
+    MixQuery("one word", "мезотерапия"),
+    MixQuery("one word", "ακμή"),
+    MixQuery("one word", "cicatrici"),
+    MixQuery("several words", "лечение морщин вокруг глаз"),
+    MixQuery("several words", "αποτρίχωση με laser στο πρόσωπο"),
+    MixQuery("several words", "filler acido ialuronico per le labbra"),
+    MixQuery("phrase", '"гиалуроновой кислоты"'),
+    MixQuery("phrase", '"χημικό peeling"'),
+    MixQuery("phrase", '"tossina botulinica"'),
+    MixQuery("field", "выпадение волос", field="indications"),
+    MixQuery("field", "κολλαγόνο", field="mechanisms"),
+    MixQuery("field", "cellulite", field="indications"),
+    MixQuery("typo", "мезатерапия"),
+    MixQuery("typo", "σκληροθεραπιa"),
+    MixQuery("typo", "microneedlign"),
+    MixQuery("concept", "ботокс"),
+    MixQuery("concept", "rughe"),
+    MixQuery("concept", "botox"),
+    MixQuery("other language", "ботокс", in_lang="it"),
+    MixQuery("other language", "laser", lang=None),
+    MixQuery("other language", "cryolipolysis", lang="it"),
+)
+
+
+def request_for(q: MixQuery, facets: bool = False):
+    from indexer.results import SearchRequest
+
+    return SearchRequest(q.text, lang=q.lang, field=q.field, in_lang=q.in_lang, limit=10,
+                         facets=facets)
+
+
+def engine_query(kb, q: MixQuery):
+    """(searcher, Whoosh query, filter) exactly as KnowledgeBase.search builds them."""
+    from whoosh import query as Q
+
+    from indexer.query import QueryBuilder, parse_query
+    from indexer.search import validate
+
+    request = validate(request_for(q))
+    searcher = kb._searcher()
+    parsed = parse_query(request.text)
+    query_lang, _ = kb._query_language(request, parsed, searcher)
+    plan = QueryBuilder(kb.analysis, kb._matcher).build(parsed, query_lang, request.field)
+    filter_q = Q.Term("lang", request.in_lang) if request.in_lang else None
+    return searcher, plan.query, filter_q
+
+
+def _timed(fn, rounds: int) -> list[float]:
+    samples = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def measure(index: Path, runs: int, rounds: int = 3) -> dict:
+    """``runs`` passes over the mix, each query ``rounds`` times per pass, after one warm-up."""
+    from indexer.search import KnowledgeBase
+
+    opened = time.perf_counter()
+    kb = KnowledgeBase.open(index)
+    open_seconds = time.perf_counter() - opened
+    first = time.perf_counter()
+    kb.search(request_for(QUERY_MIX[0]))
+    first_seconds = time.perf_counter() - first
+    for q in QUERY_MIX:  # warm-up: caches, the lazily loaded morphology
+        kb.search(request_for(q))
+        kb.search(request_for(q, facets=True))
+    samples = {"search": [], "search_facets": [], "engine": []}
+    by_kind: dict[str, list[float]] = {}
+    totals = {}
+    gc.collect()
+    for _ in range(runs):
+        for q in QUERY_MIX:
+            s = _timed(lambda: kb.search(request_for(q)), rounds)
+            samples["search"] += s
+            by_kind.setdefault(q.kind, []).extend(s)
+            samples["search_facets"] += _timed(lambda: kb.search(request_for(q, facets=True)), rounds)
+            searcher, query, filter_q = engine_query(kb, q)
+            if query is not None:
+                samples["engine"] += _timed(lambda: searcher.search(query, limit=10, filter=filter_q), rounds)
+    for q in QUERY_MIX:
+        r = kb.search(request_for(q))
+        totals[f"{q.kind}: {q.text}"] = {"total": r.total, "fuzzy": r.fuzzy, "top": r.hits[0].id if r.hits else None}
+    result = {name: summary_ms(values) for name, values in samples.items()}
+    result["by_kind_search"] = {k: summary_ms(v) for k, v in by_kind.items()}
+    result["open_seconds"] = round(open_seconds, 3)
+    result["first_query_seconds"] = round(first_seconds, 3)
+    result["queries"] = totals
+    kb.close()
+    return result
+
+
+def profile(index: Path, out: Path, rounds: int = 3) -> str:
+    """cProfile of the search path over the mix; the top of it by cumulative time."""
+    import cProfile
+    import io
+    import pstats
+
+    from indexer.search import KnowledgeBase
+
+    kb = KnowledgeBase.open(index)
+    for q in QUERY_MIX:
+        kb.search(request_for(q, facets=True))
+    prof = cProfile.Profile()
+    prof.enable()
+    for _ in range(rounds):
+        for q in QUERY_MIX:
+            kb.search(request_for(q, facets=True))
+    prof.disable()
+    prof.dump_stats(str(out))
+    text = io.StringIO()
+    pstats.Stats(prof, stream=text).sort_stats("cumulative").print_stats(30)
+    return text.getvalue()
