@@ -25,19 +25,24 @@ class ConceptMatcher:
         # lang -> first term -> [(sequence of alternative sets, concept id)]
         self._starts: dict[str, dict[str, list[tuple[tuple[frozenset, ...], str]]]] = {}
         self._terms: dict[tuple[str, str], frozenset[str]] = {}
+        self._sequences: dict[tuple[str, str], tuple[tuple[frozenset, ...], ...]] = {}
         for lang in LANGUAGES:
             starts: dict[str, list] = defaultdict(list)
             for concept in concepts:
                 stems: set[str] = set()
+                sequences = []
                 for term in concept.terms_for(lang):
                     positions = analysis.positions(term, lang, mode="index")
                     if not positions:
                         continue
                     sequence = tuple(frozenset(p) for p in positions)
+                    sequences.append(sequence)
                     for first in sequence[0]:
                         starts[first].append((sequence, concept.id))
-                    stems.update(t for p in positions for t in p)
+                    # words to highlight: the term's own words, not its stop words
+                    stems.update(t for p in analysis.positions(term, lang, mode="query") for t in p)
                 self._terms[(concept.id, lang)] = frozenset(stems)
+                self._sequences[(concept.id, lang)] = tuple(sequences)
             self._starts[lang] = dict(starts)
 
     def match(self, positions: Positions, lang: str) -> Counter:
@@ -57,13 +62,18 @@ class ConceptMatcher:
         """Every analyzed term of a concept in one language (for highlighting)."""
         return self._terms.get((concept_id, lang), frozenset())
 
+    def sequences(self, concept_id: str, lang: str) -> tuple[tuple[frozenset, ...], ...]:
+        """The concept's terms in one language, each as its analyzed positions."""
+        return self._sequences.get((concept_id, lang), ())
+
     def group_of(self, concept_id: str) -> str | None:
         return self.groups.get(concept_id)
 
     def save(self, path: Path) -> None:
         """Store the compiled matcher beside the index: searching then needs no concept files
         and no Russian morphology to expand a query."""
-        state = {"groups": self.groups, "starts": self._starts, "terms": self._terms}
+        state = {"groups": self.groups, "starts": self._starts, "terms": self._terms,
+                 "sequences": self._sequences}
         tmp = path.with_name(path.name + ".tmp")
         tmp.write_bytes(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(tmp, path)
@@ -73,6 +83,7 @@ class ConceptMatcher:
         state = pickle.loads(Path(path).read_bytes())
         matcher = cls.__new__(cls)
         matcher.groups, matcher._starts, matcher._terms = state["groups"], state["starts"], state["terms"]
+        matcher._sequences = state["sequences"]
         return matcher
 
 

@@ -17,7 +17,9 @@ CONCEPT_WEIGHTS = {"title": 3, "treatments": 2, "indications": 1, "mechanisms": 
 def section_texts(entry: Entry) -> dict[str, str]:
     s = entry.structure
     return {
-        "title": "\n".join(t for t in (entry.title, entry.subtitle) if t),
+        # a title made of an article's opening words is body text, not a title
+        "title": "\n".join(t for t in (entry.title, entry.subtitle) if t)
+        if entry.title_source != "text" else "",
         "treatments": "\n".join(s.treatments),
         "mechanisms": "\n".join(f"{m.name}: {m.explanation}" for m in s.mechanisms),
         "indications": "\n".join(s.indications),

@@ -7,6 +7,7 @@ from itertools import islice
 from pathlib import Path
 
 from whoosh import query as Q
+from whoosh import scoring
 
 from kb.languages import LANGUAGES, UnknownLanguage, detect_language, normalize_lang
 from kb.model import Entry, Mechanism, Structure
@@ -25,6 +26,7 @@ from .schema import SECTIONS, section_field
 IndexMissing = store.IndexMissing
 OTHER_LANGUAGE_FACTOR = 0.6  # the query's own language ranks first among comparable matches
 RERANK_DEPTH = 200
+BM25_B, BM25_K1 = 0.75, 1.2
 
 
 class KnowledgeBase:
@@ -72,12 +74,19 @@ class KnowledgeBase:
         if searcher is None or local.gen != self._gen:
             if searcher is not None:
                 searcher.close()
-            searcher = self._ix.searcher()
+            searcher = self._ix.searcher(weighting=self._weighting())
             local.searcher, local.gen = searcher, self._gen
         elif not searcher.up_to_date():
-            local.searcher = searcher = searcher.refresh()
+            # a new commit: open afresh (Searcher.refresh reuses segment readers and misses
+            # the deletions an update made)
+            searcher.close()
+            local.searcher = searcher = self._ix.searcher(weighting=self._weighting())
             self._catalogue = {}
         return searcher
+
+    @staticmethod
+    def _weighting():
+        return scoring.BM25F(B=BM25_B, K1=BM25_K1)
 
     def close(self) -> None:
         searcher = getattr(self._local, "searcher", None)
@@ -96,9 +105,10 @@ class KnowledgeBase:
         filter_q = Q.Term("lang", request.in_lang) if request.in_lang else None
         ranked, total = self._run(searcher, plan.query, filter_q, query_lang, request)
         if total == 0 and parsed.phrases:  # the phrase is nowhere: its words still count
-            plan = builder.build(parsed, query_lang, request.field, phrases_required=False)
+            parsed = parsed.as_words()
+            plan = builder.build(parsed, query_lang, request.field)
             ranked, total = self._run(searcher, plan.query, filter_q, query_lang, request)
-        suggestion, fuzzy = None, False
+        suggestion, fuzzy, corrected = None, False, parsed
         corrections = self._corrections(searcher, parsed, plan, query_lang, total)
         if corrections:
             corrected = parsed.__class__(tuple(corrections.get(w, w) for w in parsed.words), parsed.phrases)
@@ -111,7 +121,8 @@ class KnowledgeBase:
         start = (request.page - 1) * request.limit
         hits = tuple(self._hit(searcher, docnum, score, plan, query_lang)
                      for docnum, score in ranked[start:start + request.limit])
-        facets = self._facets(searcher, plan.query, builder, parsed, query_lang, request) if request.facets else {}
+        searched = corrected if fuzzy else parsed
+        facets = self._facets(searcher, plan.query, builder, searched, query_lang, request) if request.facets else {}
         return SearchResults(request, query_lang, method, total, hits, suggestion, fuzzy,
                              plan.concepts, facets)
 
@@ -150,8 +161,9 @@ class KnowledgeBase:
         corrections = {}
         concept_words = set()
         for word in parsed.words:
-            if is_known(reader, plan.word_terms.get(word, {})) or word in concept_words:
-                continue
+            terms = plan.word_terms.get(word)
+            if not terms or is_known(reader, terms) or word in concept_words:
+                continue  # a stop word, or a word the index knows
             if plan.concepts and self._word_in_concepts(word, plan):
                 continue
             fixed = correct(reader, word, word_languages(word, query_lang)

@@ -34,11 +34,14 @@ def correct(reader, word: str, langs) -> str | None:
     best: tuple | None = None
     for lang in langs:
         fieldname = words_field(lang)
-        found = reader.terms_within(fieldname, folded, limit, prefix=1)
+        # Levenshtein counts a swap of two letters as two edits; search one wider, keep by
+        # Damerau distance (a swap is one)
+        found = reader.terms_within(fieldname, folded, limit + 1, prefix=1)
         for candidate in islice(found, MAX_CANDIDATES):
-            if candidate == folded:
+            distance = _distance(folded, candidate)
+            if candidate == folded or distance > limit:
                 continue
-            rank = (_distance(folded, candidate), -reader.doc_frequency(fieldname, candidate))
+            rank = (distance, -reader.doc_frequency(fieldname, candidate))
             if best is None or rank < best[0]:
                 best = (rank, candidate)
     return best[1] if best else None

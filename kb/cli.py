@@ -75,7 +75,20 @@ def settings_for(index_dir=None, roots=()) -> Settings:
     return Settings.from_env(index_dir=index_dir, content_roots=tuple(roots) or None)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class KbGroup(click.Group):
+    """Bad usage is one line naming the option, and exit status 2 (not click's three lines)."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        try:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as exc:
+            hint = f" (see: kb {exc.ctx.info_name if exc.ctx else ''} --help)".replace("kb kb", "kb")
+            fail(exc.format_message() + hint, EXIT_USAGE)
+        except click.Abort:
+            fail("aborted", EXIT_FAILURE)
+
+
+@click.group(cls=KbGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def main():
     """The clinic's knowledge base: index and search its pages in Russian, Greek and Italian."""
 

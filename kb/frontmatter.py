@@ -32,7 +32,8 @@ def split_front_matter(text: str) -> FrontMatter:
     if body.startswith("\n"):  # the rest of the closing '---' line
         body, body_line = body[1:], body_line + 1
     try:
-        meta = yaml.safe_load(_detab(raw)) or {}
+        # every scalar as the text written: page_id 007 stays "007", title Yes stays "Yes"
+        meta = yaml.load(_detab(raw), Loader=yaml.BaseLoader) or {}
         if not isinstance(meta, dict):
             raise yaml.YAMLError("front matter is not a mapping of keys to values")
         return FrontMatter(meta, body, body_line)

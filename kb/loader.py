@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 import unicodedata
 from dataclasses import dataclass
@@ -156,13 +157,16 @@ def parse_entry(source: SourceFile, text: str) -> tuple[Entry, list[Problem]]:
         ))
     lang_written, lang, lang_source = _decide_language(source, fm.meta, fm.body)
     page_id = meta_text(fm.meta, "page_id") or None
-    title = meta_text(fm.meta, "title") or _first_line(fm.body) or Path(source.rel).stem
+    title, title_source = meta_text(fm.meta, "title"), "front matter"
+    if not title:
+        title, title_source = derive_title(fm.body, Path(source.rel).stem)
     entry = Entry(
         id=f"{page_id}/{lang_written}" if page_id else _path_id(source.rel),
         lang=lang,
         lang_written=lang_written,
         lang_source=lang_source,
         title=title,
+        title_source=title_source,
         body=fm.body,
         path=source.rel,
         root=str(source.root),
@@ -210,12 +214,25 @@ def _path_id(rel: str) -> str:
     return (path.parent / path.stem).as_posix().removeprefix("./")
 
 
-def _first_line(body: str) -> str:
-    for line in body.split("\n"):
-        line = line.strip().lstrip("#").strip()
-        if line:
-            return line[:200]
-    return ""
+TITLE_WORDS = 12
+TITLE_CHARS = 90
+
+
+def derive_title(body: str, fallback: str) -> tuple[str, str]:
+    """A title for a file without one: its first line when that is heading-like (a Markdown
+    heading, or a short line without a final full stop), else the opening words of its text."""
+    line = next((l.strip() for l in body.split("\n") if l.strip()), "")
+    if not line:
+        return fallback, "heading"
+    heading = line.startswith("#")
+    line = line.lstrip("#").strip()
+    if heading or (len(line.split()) <= TITLE_WORDS and not line.endswith((".", ";", ":"))):
+        return line[:200], "heading"
+    sentence = re.split(r"(?<=[.!?…])\s", line, maxsplit=1)[0].rstrip(".")
+    if len(sentence) <= TITLE_CHARS:
+        return sentence, "text"
+    cut = sentence[:TITLE_CHARS].rsplit(" ", 1)[0].rstrip(",;:—–- ")
+    return cut + "…", "text"
 
 
 def load_file(source: SourceFile, max_bytes: int) -> tuple[Entry | None, list[Problem], str | None]:

@@ -40,6 +40,7 @@ class Entry:
     alt: str = ""
     source_hash: str | None = None
     structure: Structure = field(default_factory=Structure)
+    title_source: str = "front matter"  # or "heading" (a short first line), or "text" (its opening words)
 
     @property
     def kind(self) -> str:
