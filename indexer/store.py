@@ -50,7 +50,16 @@ def current_generation(index_dir: Path) -> Path | None:
     except (FileNotFoundError, NotADirectoryError):
         return None
     gen = Path(index_dir) / name
-    return gen if name.startswith("gen-") and whoosh_index.exists_in(str(gen)) else None
+    if not name.startswith("gen-"):
+        return None
+    for _ in range(10):
+        try:
+            return gen if whoosh_index.exists_in(str(gen)) else None
+        except FileNotFoundError:
+            # an incremental commit replaced the TOC between whoosh listing the directory and
+            # opening the file it found there: look again (whoosh's readers retry the same way)
+            time.sleep(0.05)
+    return gen if whoosh_index.exists_in(str(gen)) else None
 
 
 def index_exists(index_dir: Path) -> bool:
