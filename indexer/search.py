@@ -14,6 +14,7 @@ from kb.model import Entry, Mechanism, Structure
 
 from . import store
 from .analysis import Analysis, fold
+from .readercache import ArrayBM25F, doc_langs
 from .concepts import ConceptMatcher
 from .documents import section_texts
 from .query import QueryBuilder, parse_query, word_languages
@@ -26,6 +27,8 @@ from .schema import SECTIONS, section_field
 IndexMissing = store.IndexMissing
 OTHER_LANGUAGE_FACTOR = 0.6  # the query's own language ranks first among comparable matches
 RERANK_DEPTH = 200
+NO_LANG_CODE = len(LANGUAGES)  # readercache.doc_langs' code for a document without a language
+TRANSLATION_CACHE = 50_000  # page_ids whose versions a searcher keeps
 BM25_B, BM25_K1 = 0.75, 1.2
 
 
@@ -86,7 +89,8 @@ class KnowledgeBase:
 
     @staticmethod
     def _weighting():
-        return scoring.BM25F(B=BM25_B, K1=BM25_K1)
+        # BM25F's scores, with field lengths read once per reader instead of once per document
+        return ArrayBM25F(B=BM25_B, K1=BM25_K1)
 
     def close(self) -> None:
         searcher = getattr(self._local, "searcher", None)
@@ -145,15 +149,21 @@ class KnowledgeBase:
         if query is None:
             return [], 0
         depth = max(RERANK_DEPTH, request.page * request.limit)
-        results = searcher.search(query, limit=depth, filter=filter_q)
+        # Every match scored in one pass, in the order a top-N search gives (score, then docnum):
+        # measured twice as fast as a top-N search with its pruning plus len(), which searches
+        # the whole query a second time to count; and the matches are at hand for the facets.
+        results = searcher.search(query, limit=None, filter=filter_q)
         total = len(results)
         factor = 1.0 if request.in_lang or query_lang is None else OTHER_LANGUAGE_FACTOR
-        ranked = []
-        for hit in results:
-            lang = hit.get("lang") if factor != 1.0 else None
-            score = hit.score * (1.0 if lang in (None, query_lang) else factor)
-            ranked.append((hit.docnum, score))
+        top = results.top_n[:depth]
+        if factor != 1.0:  # languages from an array, not from each hit's stored fields
+            langs, own = doc_langs(searcher), _lang_code(query_lang)
+            ranked = [(docnum, score if langs[docnum] in (own, NO_LANG_CODE) else score * factor)
+                      for score, docnum in top]
+        else:
+            ranked = [(docnum, score) for score, docnum in top]
         ranked.sort(key=lambda pair: -pair[1])
+        self._local.matched = (query, filter_q, results.docs())
         return ranked, total
 
     def _corrections(self, searcher, parsed, plan, query_lang, total) -> dict[str, str]:
@@ -194,18 +204,24 @@ class KnowledgeBase:
     def _facets(self, searcher, query, builder, parsed, query_lang, request) -> dict:
         if query is None:
             return {"lang": {}, "section": {}}
-        langs = {}
-        for lang in LANGUAGES:
-            count = searcher.search(query, limit=1, filter=Q.Term("lang", lang)).estimated_length() \
-                if False else len(searcher.search(query, limit=1, filter=Q.Term("lang", lang)))
-            if count:
-                langs[lang] = count
+        # counted by language from the matches the search found (no search per language)
+        codes = doc_langs(searcher)
+        by_code = [0] * (len(LANGUAGES) + 1)
+        last_query, last_filter, matched = getattr(self._local, "matched", None) or (None, None, ())
+        if last_query is not query or last_filter is not None:
+            matched = searcher.docs_for_query(query)
+        for docnum in matched:
+            by_code[codes[docnum]] += 1
+        self._local.matched = None
+        langs = {lang: by_code[i] for i, lang in enumerate(LANGUAGES) if by_code[i]}
         sections = {}
-        lang_filter = Q.Term("lang", request.in_lang) if request.in_lang else None
+        wanted = _lang_code(request.in_lang) if request.in_lang else None
         for section in ("treatments", "mechanisms", "indications"):
             plan = builder.build(parsed, query_lang, section)
             if plan.query is not None:
-                count = len(searcher.search(plan.query, limit=1, filter=lang_filter))
+                docs = searcher.docs_for_query(plan.query)
+                count = sum(1 for d in docs if codes[d] == wanted) if wanted is not None \
+                    else sum(1 for _ in docs)
                 if count:
                     sections[section] = count
         return {"lang": langs, "section": sections}
@@ -228,9 +244,17 @@ class KnowledgeBase:
     def _translations(self, searcher, page_id, own_id) -> list[Translation]:
         if not page_id:
             return []
-        found = [Translation(d["id"], d["lang"], d.get("written", d["lang"]), d.get("title", ""))
-                 for d in searcher.documents(page_id=page_id) if d["id"] != own_id]
-        return sorted(found, key=lambda t: LANGUAGES.index(t.lang))
+        # kept with the searcher (a commit opens a new one): a page's versions are read once
+        cache = searcher.__dict__.setdefault("_kb_translations", {})
+        versions = cache.get(page_id)
+        if versions is None:
+            versions = [Translation(d["id"], d["lang"], d.get("written", d["lang"]), d.get("title", ""))
+                        for d in searcher.documents(page_id=page_id)]
+            versions.sort(key=lambda t: LANGUAGES.index(t.lang))
+            if len(cache) >= TRANSLATION_CACHE:
+                cache.clear()
+            cache[page_id] = versions
+        return [t for t in versions if t.id != own_id]
 
     def catalogue(self, lang: str) -> list[CatalogueItem]:
         lang = _lang_param("lang", lang)
@@ -297,6 +321,10 @@ def _lang_param(param: str, value: str) -> str:
         return normalize_lang(value)
     except UnknownLanguage as exc:
         raise QueryError(param, str(exc)) from exc
+
+
+def _lang_code(lang: str | None) -> int:
+    return LANGUAGES.index(lang) if lang in LANGUAGES else NO_LANG_CODE
 
 
 def _langs_for(word: str, query_lang: str) -> tuple[str, ...]:

@@ -1,0 +1,96 @@
+"""Per-reader arrays that the search path reads for every matching document.
+
+Whoosh's BM25F asks the reader for a document's field length once per (document, field) it
+scores; with the index opened without memory-mapping (see store.open_generation) each ask is a
+seek and a read of the segment file, and on a 1,000-entry index that was a third of the engine's
+time (benchmarks/README.md). Here each scored field's lengths are read once per segment reader
+into an array, and the language of every document into a bytes object, so that ranking by
+language and counting by language need no stored-field reads.
+
+The arrays hang on the reader object: a new commit opens new readers, so they never go stale.
+"""
+from __future__ import annotations
+
+import threading
+from array import array
+
+from whoosh import scoring
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.util.numeric import byte_to_length
+
+from kb.languages import LANGUAGES
+
+_LOCK = threading.Lock()
+_BYTE_TO_LENGTH = tuple(byte_to_length(b) for b in range(256))
+NO_LANG = len(LANGUAGES)  # code of a document without a language (never in an index of ours)
+
+
+def _cache(reader) -> dict:
+    cache = getattr(reader, "_kb_arrays", None)
+    if cache is None:
+        with _LOCK:
+            cache = getattr(reader, "_kb_arrays", None)
+            if cache is None:
+                cache = {}
+                reader._kb_arrays = cache
+    return cache
+
+
+def field_lengths(reader, fieldname: str):
+    """Every document's length in ``fieldname`` (1 where it has none), or None if unavailable."""
+    cache = _cache(reader)
+    key = ("len", fieldname)
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = _read_lengths(reader, fieldname)
+    return found or None
+
+
+def _read_lengths(reader, fieldname):
+    count = reader.doc_count_all()
+    perdoc = getattr(reader, "_perdoc", None)
+    raw = None
+    try:  # the whole length column at once (whoosh3 codec: one byte per document)
+        column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        if column is None:
+            return array("I", [1]) * count
+        if column._fixedlen == 1:
+            raw = column._dbfile.get(column._basepos, column._count)
+    except AttributeError:
+        raw = None
+    if raw is not None:
+        lengths = array("I", (_BYTE_TO_LENGTH[b] or 1 for b in raw))
+        if len(lengths) < count:
+            lengths.extend([1] * (count - len(lengths)))
+        return lengths
+    try:  # any other reader: one call per document, still only once
+        return array("I", ((reader.doc_field_length(d, fieldname, 1) or 1) for d in range(count)))
+    except Exception:  # noqa: BLE001 - fall back to Whoosh's own per-document reads
+        return False
+
+
+def doc_langs(searcher) -> bytes:
+    """The language of every document of the searcher's (top) reader, as indexes of LANGUAGES."""
+    reader = searcher.reader()
+    cache = _cache(reader)
+    found = cache.get("langs")
+    if found is None:
+        codes = bytearray([NO_LANG]) * reader.doc_count_all()
+        for i, lang in enumerate(LANGUAGES):
+            if reader.doc_frequency("lang", lang):
+                for docnum in reader.postings("lang", lang).all_ids():
+                    codes[docnum] = i
+        found = cache["langs"] = bytes(codes)
+    return found
+
+
+class ArrayBM25F(scoring.BM25F):
+    """Whoosh's BM25F, same scores, with field lengths read from the per-reader arrays."""
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        scorer = super().scorer(searcher, fieldname, text, qf)
+        if getattr(scorer, "dfl", None) is not None:
+            lengths = field_lengths(searcher.reader(), fieldname)
+            if lengths is not None:
+                scorer.dfl = lengths.__getitem__
+        return scorer
