@@ -1,8 +1,8 @@
 """Language analysis: one Whoosh analyzer per language (tokenizer | filter | filter ...).
 
-- ru: case and ё folding, then pymorphy3 lemmas *and* Snowball stems at the same position, so
-  that forms pymorphy3 does not know (гипергидроза, ботокса) or mis-parses (уколов -> уколоть)
-  still meet their other forms through the stemmer.
+- ru: case and ё folding, then one term per word where pymorphy3's lemmas and the Snowball
+  stemmer agree, so that forms pymorphy3 does not know (гипергидроза, ботокса) or parses two ways
+  (уколов -> уколоть or укол) still meet their other forms.
 - el: case, final sigma, tonos and dialytika folded *before* the Snowball Greek stemmer, the same
   at index and query time.
 - it: elisions (l', dell', un' ... with ' or ’) split off, accents folded, Snowball Italian.
@@ -182,7 +182,14 @@ def _conflate_italian(stem: str) -> str:
 
 
 class RussianMorphFilter(SnowballFilter):
-    """Russian: the Snowball stem of the word and of each dictionary lemma pymorphy3 finds."""
+    """Russian: one term per word, where pymorphy3 and Snowball agree.
+
+    The Snowball stem of the word itself when it is also the stem of one of the word's dictionary
+    lemmas (уколов: lemmas уколоть and укол -> "укол", the form that meets уколы) or when pymorphy3
+    does not know the word (гипергидроза, ботокса); otherwise the stem of the likeliest lemma, so
+    that irregular forms meet their lemma (людей -> человек). Measured on the real Russian set:
+    one agreed term per position ranks better than indexing every alternative (MRR +0.02).
+    """
 
     _lock = threading.Lock()
 
@@ -202,13 +209,12 @@ class RussianMorphFilter(SnowballFilter):
     def compute(self, text):
         if not is_cyrillic(text):
             return (text,)
-        stems = [self._stem(text)]
-        for parse in self._analyzer().parse(text)[:4]:
-            if parse.is_known and parse.score >= 0.05:
-                stem = self._stem(fold(parse.normal_form))
-                if stem not in stems:
-                    stems.append(stem)
-        return tuple(stems)
+        own = self._stem(text)
+        lemmas = [self._stem(fold(p.normal_form)) for p in self._analyzer().parse(text)[:4]
+                  if p.is_known and p.score >= 0.05]
+        if not lemmas or own in lemmas:
+            return (own,)
+        return (lemmas[0],)
 
 
 def build_analyzer(lang: str):

@@ -84,8 +84,8 @@ def doc_langs(searcher) -> bytes:
     return found
 
 
-class ArrayBM25F(scoring.BM25F):
-    """Whoosh's BM25F, same scores, with field lengths read from the per-reader arrays."""
+class _ArrayLengths:
+    """A Whoosh weighting model, same scores, with field lengths read from the per-reader arrays."""
 
     def scorer(self, searcher, fieldname, text, qf=1):
         scorer = super().scorer(searcher, fieldname, text, qf)
@@ -94,3 +94,11 @@ class ArrayBM25F(scoring.BM25F):
             if lengths is not None:
                 scorer.dfl = lengths.__getitem__
         return scorer
+
+
+class ArrayBM25F(_ArrayLengths, scoring.BM25F):
+    """Whoosh's BM25F with array field lengths."""
+
+
+class ArrayPL2(_ArrayLengths, scoring.PL2):
+    """Whoosh's PL2 (divergence from randomness) with array field lengths."""

@@ -25,7 +25,39 @@ def is_known(reader, word_terms: dict[str, tuple[str, ...]]) -> bool:
     return False
 
 
-def correct(reader, word: str, langs) -> str | None:
+def correct(reader, word: str, langs, analysis) -> str | None:
+    """A correction for an unknown word: the likeliest word of the vocabulary within edit
+    distance of it, or else a word whose stem is within edit distance of the word's stem (so
+    that a typo in an inflected form, ноцецепторы, finds ноцицепторами)."""
+    return correct_word(reader, word, langs) or correct_stem(reader, word, langs, analysis)
+
+
+def correct_stem(reader, word: str, langs, analysis) -> str | None:
+    best: tuple | None = None
+    for lang in langs:
+        fieldname = section_field("body", lang)
+        for term in analysis.word_terms(word, lang, mode="query")[:1]:
+            limit = max_distance(term) if len(term) >= 5 else 0
+            if not limit:
+                continue
+            for candidate in islice(reader.terms_within(fieldname, term, limit + 1, prefix=1), MAX_CANDIDATES):
+                distance = _distance(term, candidate)
+                if candidate == term or distance > limit:
+                    continue
+                rank = (distance, -reader.doc_frequency(fieldname, candidate))
+                if best is None or rank < best[0]:
+                    best = (rank, candidate, lang)
+    if best is None:
+        return None
+    _, stem, lang = best
+    for surface in islice(reader.expand_prefix(words_field(lang), stem), MAX_CANDIDATES):
+        surface = surface.decode("utf-8") if isinstance(surface, bytes) else surface
+        if stem in analysis.word_terms(surface, lang, mode="query"):
+            return surface
+    return None
+
+
+def correct_word(reader, word: str, langs) -> str | None:
     """The likeliest word of the vocabulary within edit distance of ``word``, or None."""
     folded = fold(word)
     limit = max_distance(folded)
