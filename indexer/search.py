@@ -236,6 +236,10 @@ class KnowledgeBase:
 
     # -- entries ---------------------------------------------------------------------------
     def entry(self, entry_id: str) -> Entry | None:
+        try:
+            entry_id.encode("utf-8")
+        except UnicodeEncodeError:  # ids are UTF-8 text: a lone surrogate names no entry
+            return None
         searcher = self._searcher()
         for candidate in _id_variants(entry_id):
             stored = searcher.document(id=candidate)

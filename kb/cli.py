@@ -58,6 +58,17 @@ def _option_name(param: str) -> str:
     return {"q": "query", "in": "in"}.get(param, param)
 
 
+def text_argument(ctx, param, value):
+    """Command-line text as valid Unicode: bytes the locale could not decode (which Python keeps
+    as lone surrogates) become U+FFFD, so they can be searched for, shown and printed."""
+    if value is None:
+        return None
+    try:
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "replace").decode("utf-8")
+
+
 def lang_option(ctx, param, value):
     if value is None:
         return None
@@ -137,7 +148,7 @@ class _progress:
 
 
 @main.command()
-@click.argument("query")
+@click.argument("query", callback=text_argument)
 @click.option("--lang", callback=lang_option, help="The query's language (ru, el or gr, it); detected when omitted.")
 @click.option("--field", type=click.Choice(["treatments", "mechanisms", "indications", "title", "body"]),
               help="Search one section only.")
@@ -164,7 +175,7 @@ def search(query, lang, field, in_lang, limit, page, as_json, index_dir):
 
 
 @main.command()
-@click.argument("entry_id")
+@click.argument("entry_id", callback=text_argument)
 @click.option("--json", "as_json", is_flag=True, help="Print the entry as JSON.")
 @index_option
 @handle_errors
