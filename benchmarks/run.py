@@ -22,7 +22,8 @@ from .common import RESULTS, log, machine, ratio, table
 MODULES = ("index", "search", "cold", "analysis", "peers")
 
 
-def run(sizes: list[int], runs: int, modules: tuple[str, ...], build_runs: int | None) -> dict:
+def run(sizes: list[int], runs: int, modules: tuple[str, ...], build_runs: int | None,
+        name: str = "latest") -> dict:
     report = {"date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "machine": machine(), "runs": runs,
               "sizes": {}}
     if "analysis" in modules:
@@ -50,21 +51,22 @@ def run(sizes: list[int], runs: int, modules: tuple[str, ...], build_runs: int |
             entry["cold"] = coldstart.measure(index, runs)
         if "peers" in modules:
             entry["peers"] = peers.measure(indexing.corpus_dir(size), searching.QUERY_MIX, runs, size=size)
-        save(report, partial=True)
+        save(report, partial=True, name=name)
     return report
 
 
-def save(report: dict, partial: bool = False) -> Path:
+def save(report: dict, partial: bool = False, name: str = "latest") -> Path:
+    """``<name>.json`` and a dated copy in benchmarks/results/ (``partial-<name>.json`` while running)."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     text = json.dumps(report, ensure_ascii=False, indent=2)
     if partial:
-        (RESULTS / "partial.json").write_text(text, "utf-8")
-        return RESULTS / "partial.json"
-    latest = RESULTS / "latest.json"
-    latest.write_text(text, "utf-8")
-    dated = RESULTS / f"{time.strftime('%Y-%m-%d-%H%M%S')}.json"
+        (RESULTS / f"partial-{name}.json").write_text(text, "utf-8")
+        return RESULTS / f"partial-{name}.json"
+    (RESULTS / f"{name}.json").write_text(text, "utf-8")
+    prefix = "" if name == "latest" else f"{name}-"
+    dated = RESULTS / f"{prefix}{time.strftime('%Y-%m-%d-%H%M%S')}.json"
     dated.write_text(text, "utf-8")
-    (RESULTS / "partial.json").unlink(missing_ok=True)
+    (RESULTS / f"partial-{name}.json").unlink(missing_ok=True)
     return dated
 
 
@@ -170,6 +172,8 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true", help="1,000 entries, 2 runs: a smoke run")
     ap.add_argument("--only", default=",".join(MODULES), help=f"modules to run, of {', '.join(MODULES)}")
     ap.add_argument("--render", type=Path, help="print the tables of a saved JSON result and exit")
+    ap.add_argument("--name", default="latest",
+                    help="results file name in benchmarks/results/ (default latest: latest.json)")
     args = ap.parse_args(argv)
     if args.render:
         print(render(json.loads(args.render.read_text("utf-8"))))
@@ -182,10 +186,10 @@ def main(argv=None) -> int:
     unknown = set(modules) - set(MODULES)
     if unknown:
         ap.error(f"unknown modules: {', '.join(sorted(unknown))}")
-    report = run(sizes, runs, modules, args.build_runs)
-    path = save(report)
+    report = run(sizes, runs, modules, args.build_runs, args.name)
+    path = save(report, name=args.name)
     print(render(report))
-    log(f"saved {RESULTS / 'latest.json'} and {path}")
+    log(f"saved {RESULTS / (args.name + '.json')} and {path}")
     return 0
 
 

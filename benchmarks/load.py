@@ -1,0 +1,232 @@
+"""Load: the real server (`kb serve`, waitress with threads) on 127.0.0.1 under the real load
+generator `wrk` (Debian package), cycling through a mix of search pages in the three languages,
+as-you-type suggestions and entry pages. Throughput and p50/p95/p99 latency, errors, and the
+server's memory, at the default content (data/) and at 10,000 generated entries.
+
+    python -m benchmarks.load [--sizes data,10000] [--duration 20] [--connections 16] [--threads 2]
+
+Bounded: each run lasts --duration seconds (wrk -d), the server is stopped after it, and every
+request goes to 127.0.0.1 only. Results: a table on stdout, JSON in
+benchmarks/results/load-latest.json (and a dated copy).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from . import corpus, indexing
+from .common import PROJECT, RESULTS, kb_command, log, machine, table, workdir
+from .searching import QUERY_MIX
+
+HOST = "127.0.0.1"  # loopback only
+SITE = {"ru": "ru", "el": "gr", "it": "it"}
+
+LUA = r"""
+local paths = {%(paths)s}
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[(i %% #paths) + 1])
+end
+done = function(summary, latency, requests)
+  io.write(string.format("KB-RESULT {\"requests\": %%d, \"duration_us\": %%d, \"bytes\": %%d, " ..
+    "\"connect_errors\": %%d, \"read_errors\": %%d, \"write_errors\": %%d, \"status_errors\": %%d, " ..
+    "\"timeouts\": %%d, \"p50_us\": %%d, \"p95_us\": %%d, \"p99_us\": %%d, \"max_us\": %%d, \"mean_us\": %%d}\n",
+    summary.requests, summary.duration, summary.bytes, summary.errors.connect, summary.errors.read,
+    summary.errors.write, summary.errors.status, summary.errors.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max, latency.mean))
+end
+"""
+
+
+def url_mix(size: str) -> list[str]:
+    """Search pages (each mix query, on the page of its language), suggestions, entry pages."""
+    paths = []
+    for q in QUERY_MIX:
+        lang = q.lang or _script_lang(q.text)
+        params = {"q": q.text}
+        if q.field:
+            params["field"] = q.field
+        if q.in_lang:
+            params["in"] = q.in_lang
+        paths.append(f"/{SITE[lang]}/search?{urllib.parse.urlencode(params)}")
+    for prefix, lang in (("бот", "ru"), ("μεσο", "gr"), ("fil", "it"), ("лаз", "ru")):
+        paths.append(f"/api/suggest?{urllib.parse.urlencode({'q': prefix, 'lang': lang})}")
+    if size == "data":
+        entries = [("botulinum-treatment", "ru"), ("chemical-peels", "gr"), ("dermal-fillers", "it"),
+                   ("microneedling", "ru")]
+    else:
+        n = int(size)
+        entries = [corpus.entry_path(i) for i in (0, n // 3 + 1, n // 2 + 2, n - 1)]
+    for page_id, lang in entries:
+        paths.append(f"/{lang}/{page_id}")
+    paths.append("/ru/")
+    return paths
+
+
+def _script_lang(text: str) -> str:
+    from kb.languages import detect_language
+
+    return detect_language(text).lang or "it"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def _wait_ready(port: int, proc: subprocess.Popen, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"kb serve exited with {proc.returncode}: {proc.stderr.read().decode()[-1500:]}")
+        try:
+            with urllib.request.urlopen(f"http://{HOST}:{port}/ru/", timeout=5) as r:
+                if r.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.3)
+    raise RuntimeError("kb serve did not answer in time")
+
+
+def _memory(pid: int) -> dict:
+    out = {}
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(("VmRSS", "VmHWM")):
+                key, value = line.split(":", 1)
+                out[key.lower() + "_mib"] = round(int(value.split()[0]) / 1024, 1)
+    except OSError:
+        pass
+    return out
+
+
+def index_for(size: str) -> Path:
+    if size == "data":
+        index = workdir() / "index-data"
+        subprocess.run([*kb_command(), "index", str(PROJECT / "data"), "--index", str(index)],
+                       check=False, capture_output=True)
+        return index
+    index = indexing.index_dir(int(size))
+    if not (index / "CURRENT").exists():
+        log(f"no index of {size} yet: building it")
+        indexing.build(int(size))
+    return index
+
+
+def run_one(size: str, duration: int, connections: int, wrk_threads: int, server_threads: int) -> dict:
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
+    index = index_for(size)
+    paths = url_mix(size)
+    port = _free_port()
+    env = dict(os.environ)
+    env.pop("KB_INDEX", None)
+    # `kb serve` through the interpreter from the project directory: the project's own packages
+    # come first on sys.path whatever state the editable install's finder is in
+    server = subprocess.Popen([sys.executable, "-c", "import sys; from kb.cli import main; sys.argv[0] = 'kb'; main()",
+                               "serve", "--host", HOST, "--port", str(port),
+                               "--threads", str(server_threads), "--index", str(index)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
+                              cwd=str(PROJECT), start_new_session=True)
+    try:
+        _wait_ready(port, server)
+        statuses = {}
+        for path in paths:  # every URL answers, and warms what it needs
+            try:
+                with urllib.request.urlopen(f"http://{HOST}:{port}{path}", timeout=60) as r:
+                    statuses[path] = r.status
+            except urllib.error.HTTPError as exc:
+                statuses[path] = exc.code
+        bad = {p: s for p, s in statuses.items() if s >= 400}
+        if bad:
+            raise RuntimeError(f"URLs of the mix fail: {bad}")
+        before = _memory(server.pid)
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+            script.write(LUA % {"paths": ", ".join(json.dumps(p) for p in paths)})
+        try:
+            cmd = ["wrk", f"-t{wrk_threads}", f"-c{connections}", f"-d{duration}s", "--latency",
+                   "--timeout", "10s", "-s", script.name, f"http://{HOST}:{port}"]
+            log(f"load at {size}: {' '.join(cmd[:-1])} http://{HOST}:{port}")
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
+        finally:
+            os.unlink(script.name)
+        after = _memory(server.pid)
+        found = re.search(r"KB-RESULT (\{.*\})", done.stdout)
+        if not found:
+            raise RuntimeError(f"wrk gave no result: {done.stdout[-1000:]} {done.stderr[-1000:]}")
+        r = json.loads(found.group(1))
+        seconds = r["duration_us"] / 1e6
+        errors = sum(r[k] for k in ("connect_errors", "read_errors", "write_errors", "status_errors", "timeouts"))
+        return {
+            "content": size, "urls": len(paths), "duration_s": round(seconds, 1),
+            "connections": connections, "wrk_threads": wrk_threads, "server_threads": server_threads,
+            "requests": r["requests"], "requests_per_s": round(r["requests"] / seconds, 1),
+            "p50_ms": r["p50_us"] / 1000, "p95_ms": r["p95_us"] / 1000, "p99_ms": r["p99_us"] / 1000,
+            "max_ms": r["max_us"] / 1000, "errors": errors, "error_detail": {k: r[k] for k in (
+                "connect_errors", "read_errors", "write_errors", "status_errors", "timeouts")},
+            "server_memory_before": before, "server_memory_after": after,
+            "wrk_output": done.stdout.split("KB-RESULT")[0][-1500:],
+        }
+    finally:
+        _stop(server)
+
+
+def _stop(server: subprocess.Popen) -> None:
+    """Stop the server we started (its own process group), politely first."""
+    if server.poll() is not None:
+        return
+    try:
+        os.killpg(server.pid, signal.SIGINT)
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+    except ProcessLookupError:
+        pass
+
+
+def render(results: list[dict]) -> str:
+    rows = [[r["content"], r["connections"], r["server_threads"], r["duration_s"], r["requests"],
+             r["requests_per_s"], r["p50_ms"], r["p95_ms"], r["p99_ms"], r["errors"],
+             r["server_memory_after"].get("vmhwm_mib")] for r in results]
+    return table(rows, ["content", "connections", "server threads", "s", "requests", "req/s",
+                        "p50 ms", "p95 ms", "p99 ms", "errors", "server peak MiB"])
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description="Load benchmark: kb serve under wrk, loopback only.")
+    ap.add_argument("--sizes", default="data,10000", help="'data' (the default content) and/or entry counts")
+    ap.add_argument("--duration", type=int, default=20, help="seconds of load per size (wrk -d)")
+    ap.add_argument("--connections", type=int, default=16)
+    ap.add_argument("--threads", type=int, default=2, help="wrk threads")
+    ap.add_argument("--server-threads", type=int, default=8, help="waitress threads (kb serve --threads)")
+    args = ap.parse_args(argv)
+    results = []
+    for size in [s.strip() for s in args.sizes.split(",") if s.strip()]:
+        results.append(run_one(size, args.duration, args.connections, args.threads, args.server_threads))
+    report = {"date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "machine": machine(), "load": results}
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(report, ensure_ascii=False, indent=2)
+    (RESULTS / "load-latest.json").write_text(text, "utf-8")
+    (RESULTS / f"load-{time.strftime('%Y-%m-%d-%H%M%S')}.json").write_text(text, "utf-8")
+    print(render(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
