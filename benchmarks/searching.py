@@ -78,8 +78,11 @@ def _timed(fn, rounds: int) -> list[float]:
     return samples
 
 
-def measure(index: Path, runs: int, rounds: int = 3) -> dict:
-    """``runs`` passes over the mix, each query ``rounds`` times per pass, after one warm-up."""
+def measure(index: Path, runs: int, rounds: int = 3, budget_s: float = 600) -> dict:
+    """``runs`` passes over the mix, each query ``rounds`` times per pass, after one warm-up.
+
+    Bounded: when the warm-up shows that the passes would take more than ``budget_s``, fewer
+    rounds (at least one) and passes (at least two) are made; the JSON says how many."""
     from indexer.search import KnowledgeBase
 
     opened = time.perf_counter()
@@ -88,9 +91,15 @@ def measure(index: Path, runs: int, rounds: int = 3) -> dict:
     first = time.perf_counter()
     kb.search(request_for(QUERY_MIX[0]))
     first_seconds = time.perf_counter() - first
+    warm = time.perf_counter()
     for q in QUERY_MIX:  # warm-up: caches, the lazily loaded morphology
         kb.search(request_for(q))
         kb.search(request_for(q, facets=True))
+    one_pass = (time.perf_counter() - warm) * 1.3  # search + facets + engine, once each
+    while rounds > 1 and runs * rounds * one_pass > budget_s:
+        rounds -= 1
+    while runs > 2 and runs * rounds * one_pass > budget_s:
+        runs -= 1
     samples = {"search": [], "search_facets": [], "engine": []}
     by_kind: dict[str, list[float]] = {}
     totals = {}
@@ -109,6 +118,7 @@ def measure(index: Path, runs: int, rounds: int = 3) -> dict:
         totals[f"{q.kind}: {q.text}"] = {"total": r.total, "fuzzy": r.fuzzy, "top": r.hits[0].id if r.hits else None}
     result = {name: summary_ms(values) for name, values in samples.items()}
     result["by_kind_search"] = {k: summary_ms(v) for k, v in by_kind.items()}
+    result["passes"], result["rounds"] = runs, rounds
     result["open_seconds"] = round(open_seconds, 3)
     result["first_query_seconds"] = round(first_seconds, 3)
     result["queries"] = totals
