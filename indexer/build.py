@@ -76,12 +76,16 @@ def build_index(settings: Settings, roots: Sequence[Path] | None = None,
     concepts = load_concepts(settings.concepts_dir)
     with store.writer_lock(settings.index_dir, settings.lock_timeout):
         analysis = Analysis()
-        matcher = ConceptMatcher(concepts, analysis)
         meta = {"schema_version": SCHEMA_VERSION, "concepts": concepts.fingerprint}
         gen = store.current_generation(settings.index_dir)
         if full or gen is None or store.read_meta(gen) != meta:
+            matcher = ConceptMatcher(concepts, analysis)
             gen = _rebuild(settings, roots, analysis, matcher, meta, report, progress)
         else:
+            # the same concepts and schema: the matcher compiled with this generation serves
+            # (compiling it analyzes every concept term, pymorphy3 included: 0.8 s of a 3 s
+            # run over 10,000 unchanged files)
+            matcher = _saved_matcher(gen) or ConceptMatcher(concepts, analysis)
             _update(gen, settings, roots, analysis, matcher, report, progress)
         report.generation = gen.name
         _count_languages(gen, report)
@@ -120,18 +124,43 @@ def _update(gen, settings, roots, analysis, matcher, report, progress) -> None:
                                                 f"{exc.strerror or exc}") from exc
 
 
+def _saved_matcher(gen: Path) -> ConceptMatcher | None:
+    try:
+        return ConceptMatcher.load(gen / store.CONCEPTS)
+    except Exception:  # noqa: BLE001 - missing or unreadable: compile it again
+        return None
+
+
 def _indexed(ix) -> dict[str, Indexed]:
     """What the index holds, read from its own manifest field."""
     with ix.reader() as reader:
         found = {}
+        stale = _deleted_sources(reader)
         for raw in reader.lexicon("version"):
             # the lexicon keeps the terms of deleted documents until segments merge: without
             # this, a replaced or removed file would be re-indexed or "removed" on every run
-            if not reader.postings("version", raw).is_active():
+            # (only the sources of deleted documents are asked: a posting list per term was
+            # 0.8 s at 10,000 entries)
+            if (stale is None or raw.split(b"\x1f", 1)[0] in stale) \
+                    and not reader.postings("version", raw).is_active():
                 continue
             source, digest, entry_id = raw.decode("utf-8").rsplit("\x1f", 2)
             found[source] = Indexed(source, digest, entry_id)
         return found
+
+
+def _deleted_sources(reader) -> set[bytes] | None:
+    """The sources (as in the manifest's terms) of the reader's deleted documents; None when
+    they cannot be told, and then every term is checked."""
+    stale: set[bytes] = set()
+    try:
+        for leaf, _ in reader.leaf_readers():
+            if leaf.has_deletions():
+                for docnum in leaf.deleted_docs_set():
+                    stale.add(leaf.stored_fields(docnum)["source"].encode("utf-8"))
+    except Exception:  # noqa: BLE001 - a reader without these: check every term
+        return None
+    return stale
 
 
 def _apply(ix, indexed, roots, settings, analysis, matcher, report, progress, mergetype=None):
