@@ -14,7 +14,7 @@ from typing import Sequence
 from kb.concepts import ConceptSet
 from kb.languages import LANGUAGES
 
-from .analysis import Analysis
+from .analysis import Analysis, stop_words
 
 Positions = Sequence[tuple[str, ...]]
 
@@ -26,8 +26,11 @@ class ConceptMatcher:
         self._starts: dict[str, dict[str, list[tuple[tuple[frozenset, ...], str]]]] = {}
         self._terms: dict[tuple[str, str], frozenset[str]] = {}
         self._sequences: dict[tuple[str, str], tuple[tuple[frozenset, ...], ...]] = {}
+        self._stops: dict[str, frozenset[str]] = {}
         for lang in LANGUAGES:
             starts: dict[str, list] = defaultdict(list)
+            self._stops[lang] = frozenset(t for w in stop_words(lang)
+                                          for t in analysis.word_terms(w, lang, mode="index"))
             for concept in concepts:
                 stems: set[str] = set()
                 sequences = []
@@ -35,8 +38,12 @@ class ConceptMatcher:
                     positions = analysis.positions(term, lang, mode="index")
                     if not positions:
                         continue
-                    sequence = tuple(frozenset(p) for p in positions)
-                    sequences.append(sequence)
+                    sequences.append(tuple(frozenset(p) for p in positions))
+                    # matched on its content words: "шрамы от акне" = "шрамы после акне"
+                    content = self._content(positions, lang)
+                    if not content:
+                        continue
+                    sequence = tuple(frozenset(p) for p in content)
                     for first in sequence[0]:
                         starts[first].append((sequence, concept.id))
                     # words to highlight: the term's own words, not its stop words
@@ -49,6 +56,7 @@ class ConceptMatcher:
         """How many times each concept occurs in the analyzed text."""
         found: Counter = Counter()
         starts = self._starts[lang]
+        positions = self._content(positions, lang)
         for i, alternatives in enumerate(positions):
             matched: set[str] = set()
             for term in alternatives:
@@ -57,6 +65,11 @@ class ConceptMatcher:
                         matched.add(concept_id)
             found.update(matched)
         return found
+
+    def _content(self, positions: Positions, lang: str) -> list[tuple[str, ...]]:
+        """The positions that are not stop words."""
+        stops = self._stops[lang]
+        return [p for p in positions if not stops.issuperset(p)]
 
     def terms(self, concept_id: str, lang: str) -> frozenset[str]:
         """Every analyzed term of a concept in one language (for highlighting)."""
@@ -73,7 +86,7 @@ class ConceptMatcher:
         """Store the compiled matcher beside the index: searching then needs no concept files
         and no Russian morphology to expand a query."""
         state = {"groups": self.groups, "starts": self._starts, "terms": self._terms,
-                 "sequences": self._sequences}
+                 "sequences": self._sequences, "stops": self._stops}
         tmp = path.with_name(path.name + ".tmp")
         tmp.write_bytes(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(tmp, path)
@@ -83,7 +96,7 @@ class ConceptMatcher:
         state = pickle.loads(Path(path).read_bytes())
         matcher = cls.__new__(cls)
         matcher.groups, matcher._starts, matcher._terms = state["groups"], state["starts"], state["terms"]
-        matcher._sequences = state["sequences"]
+        matcher._sequences, matcher._stops = state["sequences"], state["stops"]
         return matcher
 
 

@@ -8,7 +8,7 @@ from kb.languages import LANGUAGES
 
 from .analysis import WORD_PATTERN, Analysis, FoldFilter
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 SECTIONS = ("title", "treatments", "mechanisms", "indications", "body")
 # How much a match in each section weighs against the body text.
 SECTION_BOOSTS = {"title": 3.0, "treatments": 2.2, "indications": 2.0, "mechanisms": 1.5, "body": 1.0}

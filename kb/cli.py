@@ -42,6 +42,10 @@ def handle_errors(command):
             fail(str(exc))
         except SettingsError as exc:
             fail(str(exc), EXIT_USAGE)
+        except BrokenPipeError:  # the reader went away (kb search ... | head): stop quietly
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(EXIT_FAILURE)
         except OSError as exc:
             fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
         except KeyboardInterrupt:
