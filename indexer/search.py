@@ -56,6 +56,8 @@ class KnowledgeBase:
     # -- lifecycle -------------------------------------------------------------------------
     def _open(self) -> None:
         gen, ix = store.open_current(self.index_dir)
+        if not store.is_current_version(gen):
+            raise store.IndexOutdated(self.index_dir)
         concepts = gen / store.CONCEPTS
         matcher = ConceptMatcher.load(concepts) if concepts.exists() else None
         with self._lock:

@@ -62,8 +62,25 @@ def current_generation(index_dir: Path) -> Path | None:
     return gen if whoosh_index.exists_in(str(gen)) else None
 
 
+class IndexOutdated(IndexMissing):
+    """An index built by another version of kb (its analysis or fields differ)."""
+
+    def __init__(self, index_dir: Path):
+        FileNotFoundError.__init__(self, f"the index at {index_dir} was built by another version of kb "
+                                         f"(rebuild it with: kb index --index {index_dir})")
+        self.index_dir = index_dir
+
+
 def index_exists(index_dir: Path) -> bool:
-    return current_generation(Path(index_dir)) is not None
+    """Is there an index, built by this version, at ``index_dir``?"""
+    gen = current_generation(Path(index_dir))
+    return gen is not None and is_current_version(gen)
+
+
+def is_current_version(gen: Path) -> bool:
+    from .schema import SCHEMA_VERSION
+
+    return read_meta(gen).get("schema_version") == SCHEMA_VERSION
 
 
 def open_generation(gen: Path):

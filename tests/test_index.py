@@ -225,3 +225,18 @@ def test_an_article_has_no_translations(data_kb):
 def test_a_greek_entry_is_found_by_gr_and_by_el(data_kb, written):
     entry = data_kb.entry(written)
     assert entry is not None and entry.id == "botulinum-treatment/gr" and entry.lang == "el"
+
+
+def test_an_index_built_by_another_version_is_refused_with_a_clear_message(small):
+    import json
+
+    from indexer import store
+
+    _, settings = small
+    gen = store.current_generation(settings.index_dir)
+    meta = json.loads((gen / store.META).read_text())
+    (gen / store.META).write_text(json.dumps(meta | {"schema_version": -1}))
+    assert not store.index_exists(settings.index_dir)
+    with pytest.raises(store.IndexOutdated, match="another version"):
+        KnowledgeBase.open(settings.index_dir)
+    assert build_index(settings).rebuilt  # and the next kb index rebuilds it
