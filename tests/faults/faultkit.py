@@ -206,18 +206,24 @@ class Server:
     Its output is drained by threads (a full pipe must never block it); ``stop`` returns stderr.
     """
 
-    def __init__(self, index_dir: Path, env: dict, threads: int = 8):
+    def __init__(self, index_dir: Path, env: dict, threads: int = 8, timeout: float = 180):
         self.proc = popen_kb(["serve", "--port", "0", "--threads", threads, "--index", index_dir], env)
+        self._out: list[str] = []
         self._err: list[str] = []
         self._stopped: str | None = None
-        line = self.proc.stdout.readline()  # "Serving on http://127.0.0.1:PORT/"
         self._drains = [threading.Thread(target=self._drain, args=(stream, sink), daemon=True)
-                        for stream, sink in ((self.proc.stdout, []), (self.proc.stderr, self._err))]
+                        for stream, sink in ((self.proc.stdout, self._out), (self.proc.stderr, self._err))]
         for drain in self._drains:
             drain.start()
-        match = re.search(r"http://([\d.]+):(\d+)/", line)
+
+        def listening():  # "Serving on http://127.0.0.1:PORT/", perhaps after "No index ...: building it"
+            return next((m for line in list(self._out)
+                         if (m := re.search(r"Serving on http://([\d.]+):(\d+)/", line))), None)
+
+        wait_for(lambda: listening() or self.proc.poll() is not None, timeout, 0.05)
+        match = listening()
         if not match:
-            raise RuntimeError(f"kb serve did not start: {line!r} {self.stop()!r}")
+            raise RuntimeError(f"kb serve did not start: {''.join(self._out)!r} {self.stop()!r}")
         self.host, self.port = match.group(1), int(match.group(2))
         self.url = f"http://{self.host}:{self.port}"
 

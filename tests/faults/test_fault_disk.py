@@ -10,6 +10,7 @@ root, chmod does not stop writes: the child drops CAP_DAC_OVERRIDE from its boun
 """
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -80,25 +81,30 @@ def test_full_disk_fails_cleanly_and_keeps_the_old_index(tmp_path, pristine, bui
     assert indexed_entries(index_dir) == expected
 
 
-def test_full_tmpfs_fails_cleanly_then_recovers(tmp_path, pristine, built_index, env):
-    # building a generation takes about twice its final size for a moment: room for one
-    # build, not for a second generation beside the first
-    size = sum(f.stat().st_size for f in built_index.rglob("*") if f.is_file())
+def test_full_tmpfs_fails_cleanly_then_recovers(tmp_path, pristine, env):
+    """A real file system that fills up: the rebuild fails with ENOSPC, gives all its space
+    back, and once room is made, everything works again."""
     disk = tmp_path / "disk"
-    if not mount_tmpfs(disk, f"{int(size * 2.4) // 1024}k"):
+    if not mount_tmpfs(disk, "64m"):
         pytest.skip("cannot mount a tmpfs here (RLIMIT_FSIZE covers the full disk)")
     try:
         index_dir = disk / "ix"
         first = run_kb(["index", pristine, "--index", index_dir], env)
         assert first.returncode == 0, first.stderr
         before = indexed_entries(index_dir)
-        # a second generation does not fit beside the first
+        generation = sum(f.stat().st_size for f in index_dir.rglob("*") if f.is_file())
+        # fill the disk until half a generation is left: a second one cannot be written
+        filler = disk / "filler"
+        with open(filler, "wb") as handle:
+            os.posix_fallocate(handle.fileno(), 0, shutil.disk_usage(disk).free - generation // 2)
+        free = shutil.disk_usage(disk).free
         failed = run_kb(["index", "--full", pristine, "--index", index_dir], env)
         line = assert_clean_failure(failed, 1, "cannot write the index", "No space left on device")
         REPORT.append(f"disk full (tmpfs): {line}")
         assert sorted(p.name for p in index_dir.glob("gen-*")) == ["gen-000001"]
+        assert shutil.disk_usage(disk).free >= free - 64 * 1024  # the failed rebuild gave its space back
         assert_old_index_serves(index_dir, before, env)
-        # the failed rebuild gave its space back: a small update fits
+        # what is left is enough for a small update
         extra = tmp_path / "extra"
         (extra / "articles").mkdir(parents=True)
         (extra / "articles" / "fault-small.it.txt").write_text(
@@ -106,6 +112,10 @@ def test_full_tmpfs_fails_cleanly_then_recovers(tmp_path, pristine, built_index,
         done = run_kb(["index", pristine, extra, "--index", index_dir], env)
         assert done.returncode == 0, done.stderr
         assert indexed_entries(index_dir) == expected_entries(pristine) | expected_entries(extra)
+        # room made: a rebuild succeeds
+        filler.unlink()
+        rebuilt = run_kb(["index", "--full", pristine, extra, "--index", index_dir], env)
+        assert rebuilt.returncode == 0, rebuilt.stderr
         STATS["disk full (tmpfs): clean failures, old index kept"] += 1
     finally:
         unmount(disk)
