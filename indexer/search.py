@@ -7,7 +7,6 @@ from itertools import islice
 from pathlib import Path
 
 from whoosh import query as Q
-from whoosh import scoring
 
 from kb.languages import LANGUAGES, UnknownLanguage, detect_language, normalize_lang
 from kb.model import Entry, Mechanism, Structure
@@ -22,7 +21,7 @@ from .results import (FIELD_CHOICES, MAX_LIMIT, MAX_PAGE, MAX_QUERY_LENGTH, Cata
                       QueryError, SearchRequest, SearchResults, Suggestion, Translation)
 from .snippets import make_snippet
 from .spelling import correct, is_known
-from .schema import SECTIONS, section_field
+from .schema import section_field
 
 IndexMissing = store.IndexMissing
 OTHER_LANGUAGE_FACTOR = 0.6  # the query's own language ranks first among comparable matches
@@ -179,10 +178,9 @@ class KnowledgeBase:
     def _corrections(self, searcher, parsed, plan, query_lang, total) -> dict[str, str]:
         reader = searcher.reader()
         corrections = {}
-        concept_words = set()
         for word in parsed.words:
             terms = plan.word_terms.get(word)
-            if not terms or is_known(reader, terms) or word in concept_words:
+            if not terms or is_known(reader, terms):
                 continue  # a stop word, or a word the index knows
             if plan.concepts and self._word_in_concepts(word, plan):
                 continue
