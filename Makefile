@@ -12,7 +12,7 @@ install:
 	$(PIP) install --quiet -e .
 
 run: install
-	kb serve --host $(HOST) --port $(PORT)
+	$(PYTHON) -m kb serve --host $(HOST) --port $(PORT)
 
 system-deps:
 	bash scripts/install-system-deps
