@@ -52,22 +52,39 @@ def ratio(a, b):
     return round(a / b, 2)
 
 
+_TIME = "/usr/bin/time"
+
+
 def run_with_rusage(cmd: list[str], env: dict | None = None, cwd=None) -> dict:
-    """Run a command to its end; wall seconds, status, output files' text and maxrss (MiB)."""
+    """Run a command to its end; wall seconds, status, output files' text and maxrss (MiB).
+
+    The peak memory comes from GNU time when it is installed: a child forked from this (large)
+    process would otherwise count this process's memory at the fork in its own maxrss."""
     import tempfile
 
+    wrapped = os.path.exists(_TIME)
+    full = [_TIME, "-f", "KB-MAXRSS %M", *cmd] if wrapped else cmd
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=cwd)
+        proc = subprocess.Popen(full, stdout=out, stderr=err, env=env, cwd=cwd)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
+        maxrss = usage.ru_maxrss / 1024
+        if wrapped:
+            head, _, last = stderr.rstrip("\n").rpartition("\n")
+            if last.startswith("KB-MAXRSS "):
+                maxrss = int(last.split()[1]) / 1024
+                lines = head.split("\n") if head else []
+                if lines and lines[-1].startswith("Command exited with non-zero status"):
+                    lines.pop()
+                stderr = "".join(line + "\n" for line in lines)
         return {"seconds": wall, "returncode": proc.returncode,
                 "stdout": out.read().decode("utf-8", "replace"),
-                "stderr": err.read().decode("utf-8", "replace"),
-                "maxrss_mib": round(usage.ru_maxrss / 1024, 1),
+                "stderr": stderr, "maxrss_mib": round(maxrss, 1),
                 "user_s": usage.ru_utime, "sys_s": usage.ru_stime}
 
 

@@ -162,6 +162,20 @@ def render(report: dict) -> str:
     return "\n".join(lines)
 
 
+def merge(old: dict, new: dict) -> dict:
+    """``old`` with the figures of ``new`` put in (by size and module); dated by ``new``."""
+    merged = dict(old)
+    merged["date"], merged["machine"] = new["date"], new["machine"]
+    merged.setdefault("updates", []).append({"date": new["date"], "runs": new["runs"],
+                                             "sizes": {k: sorted(v) for k, v in new["sizes"].items()}})
+    if "analysis" in new:
+        merged["analysis"] = new["analysis"]
+    sizes = merged.setdefault("sizes", {})
+    for size, figures in new["sizes"].items():
+        sizes.setdefault(size, {}).update(figures)
+    return merged
+
+
 def _ratio(value, peer, better):
     if value is None or peer is None:
         return None
@@ -177,6 +191,8 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true", help="1,000 entries, 2 runs: a smoke run")
     ap.add_argument("--only", default=",".join(MODULES), help=f"modules to run, of {', '.join(MODULES)}")
     ap.add_argument("--render", type=Path, help="print the tables of a saved JSON result and exit")
+    ap.add_argument("--update", action="store_true",
+                    help="keep the figures already in the results file and replace only those measured now")
     ap.add_argument("--name", default="latest",
                     help="results file name in benchmarks/results/ (default latest: latest.json)")
     args = ap.parse_args(argv)
@@ -192,6 +208,8 @@ def main(argv=None) -> int:
     if unknown:
         ap.error(f"unknown modules: {', '.join(sorted(unknown))}")
     report = run(sizes, runs, modules, args.build_runs, args.name)
+    if args.update and (RESULTS / f"{args.name}.json").exists():
+        report = merge(json.loads((RESULTS / f"{args.name}.json").read_text("utf-8")), report)
     path = save(report, name=args.name)
     print(render(report))
     log(f"saved {RESULTS / (args.name + '.json')} and {path}")
