@@ -75,6 +75,7 @@ def build_index(settings: Settings, roots: Sequence[Path] | None = None,
     report = BuildReport(Path(settings.index_dir))
     concepts = load_concepts(settings.concepts_dir)
     with store.writer_lock(settings.index_dir, settings.lock_timeout):
+        store.remove_abandoned(settings.index_dir)
         analysis = Analysis()
         meta = {"schema_version": SCHEMA_VERSION, "concepts": concepts.fingerprint}
         gen = store.current_generation(settings.index_dir)

@@ -43,6 +43,9 @@ class IndexBusy(RuntimeError):
 class IndexNotWritable(OSError):
     """The index directory cannot be written (permissions, full disk)."""
 
+    def __str__(self) -> str:  # the message alone, without OSError's "[Errno N]"
+        return self.strerror or super().__str__()
+
 
 def current_generation(index_dir: Path) -> Path | None:
     try:
@@ -109,6 +112,17 @@ def write_atomically(path: Path, text: str) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
+
+
+def remove_abandoned(index_dir: Path) -> None:
+    """Remove generations newer than the live one: rebuilds that were killed before switching.
+    Only the holder of the writer lock may call this."""
+    live = current_generation(index_dir)
+    if live is None:
+        return
+    for gen in Path(index_dir).glob("gen-*"):
+        if gen.name > live.name:
+            shutil.rmtree(gen, ignore_errors=True)
 
 
 def new_generation(index_dir: Path) -> Path:

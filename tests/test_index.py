@@ -240,3 +240,15 @@ def test_an_index_built_by_another_version_is_refused_with_a_clear_message(small
     with pytest.raises(store.IndexOutdated, match="another version"):
         KnowledgeBase.open(settings.index_dir)
     assert build_index(settings).rebuilt  # and the next kb index rebuilds it
+
+
+def test_a_rebuild_killed_before_it_went_live_is_cleared_by_the_next_kb_index(small):
+    _, settings = small
+    live = current_generation(settings.index_dir)
+    abandoned = live.parent / "gen-999998"
+    abandoned.mkdir()
+    (abandoned / "MAIN_half.seg").write_bytes(b"half-written")
+    report = build_index(settings)
+    assert not report.rebuilt
+    assert not abandoned.exists()
+    assert current_generation(settings.index_dir) == live
