@@ -7,14 +7,16 @@ time (benchmarks/README.md). Here each scored field's lengths are read once per 
 into an array, and the language of every document into a bytes object, so that ranking by
 language and counting by language need no stored-field reads.
 
-The arrays hang on the reader object: a new commit opens new readers, so they never go stale.
+The arrays are kept per segment (segments never change but for deletions, which these arrays
+need not know), so the threads of a server, each with its own searcher, share them.
 """
 from __future__ import annotations
 
 import threading
 from array import array
+from heapq import heappush, heapreplace
 
-from whoosh import scoring
+from whoosh import collectors, scoring
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
@@ -25,14 +27,33 @@ _BYTE_TO_LENGTH = tuple(byte_to_length(b) for b in range(256))
 NO_LANG = len(LANGUAGES)  # code of a document without a language (never in an index of ours)
 
 
+_SHARED: dict[tuple, dict] = {}  # segment key -> its arrays
+_SHARED_LIMIT = 256  # segments remembered (older generations' are dropped beyond it)
+
+
+def _segment_key(reader) -> tuple | None:
+    """What identifies a reader's data: its segments (storage folder, segment id), in order."""
+    try:
+        leaves = reader.leaf_readers()
+        return tuple((getattr(leaf._storage, "folder", id(leaf._storage)), leaf._segment.segment_id(),
+                      leaf.doc_count_all()) for leaf, _ in leaves)
+    except AttributeError:
+        return None
+
+
 def _cache(reader) -> dict:
     cache = getattr(reader, "_kb_arrays", None)
     if cache is None:
+        key = _segment_key(reader)
         with _LOCK:
-            cache = getattr(reader, "_kb_arrays", None)
+            cache = _SHARED.get(key) if key is not None else None
             if cache is None:
                 cache = {}
-                reader._kb_arrays = cache
+                if key is not None:
+                    if len(_SHARED) >= _SHARED_LIMIT:
+                        _SHARED.clear()
+                    _SHARED[key] = cache
+            reader._kb_arrays = cache
     return cache
 
 
@@ -102,3 +123,32 @@ class ArrayBM25F(_ArrayLengths, scoring.BM25F):
 
 class ArrayPL2(_ArrayLengths, scoring.PL2):
     """Whoosh's PL2 (divergence from randomness) with array field lengths."""
+
+
+class CountingTopCollector(collectors.TopCollector):
+    """The top ``limit`` documents by score, every match counted (and counted by language when
+    ``codes`` is given), in one pass and in memory bounded by ``limit``.
+
+    No block skipping, and the minimum score stays 0 so that matcher replacement never drops a
+    branch that could still match: every match is scored and counted, as with Whoosh's
+    UnlimitedCollector. The top documents are those, and in the order, a TopCollector gives
+    (score, then docnum).
+    """
+
+    def __init__(self, limit: int, codes: bytes | None = None):
+        super().__init__(limit=limit, usequality=False)
+        self.codes = codes
+        self.by_code = [0] * (len(LANGUAGES) + 1)
+
+    def _collect(self, global_docnum, score):
+        self.total += 1
+        if self.codes is not None:
+            self.by_code[self.codes[global_docnum]] += 1
+        items = self.items
+        if len(items) < self.limit:
+            heappush(items, (score, 0 - global_docnum))
+            return 0 - score
+        if score > items[0][0]:
+            heapreplace(items, (score, 0 - global_docnum))
+            return 0 - score
+        return 0

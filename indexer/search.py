@@ -6,6 +6,7 @@ import threading
 from itertools import islice
 from pathlib import Path
 
+from whoosh import collectors
 from whoosh import query as Q
 
 from kb.languages import LANGUAGES, UnknownLanguage, detect_language, normalize_lang
@@ -13,7 +14,7 @@ from kb.model import Entry, Mechanism, Structure
 
 from . import store
 from .analysis import Analysis, fold
-from .readercache import ArrayPL2, doc_langs
+from .readercache import ArrayPL2, CountingTopCollector, doc_langs
 from .concepts import ConceptMatcher
 from .documents import section_texts
 from .query import QueryBuilder, parse_query, word_languages
@@ -153,13 +154,17 @@ class KnowledgeBase:
         if query is None:
             return [], 0
         depth = max(RERANK_DEPTH, request.page * request.limit)
-        # Every match scored in one pass, in the order a top-N search gives (score, then docnum):
-        # measured twice as fast as a top-N search with its pruning plus len(), which searches
-        # the whole query a second time to count; and the matches are at hand for the facets.
-        results = searcher.search(query, limit=None, filter=filter_q)
-        total = len(results)
+        # Every match scored and counted in one pass, the top ones kept in the order a top-N
+        # search gives (score, then docnum): measured twice as fast as a top-N search with its
+        # pruning plus len(), which searches the whole query a second time to count. Matches
+        # are counted by language on the way (the facets), unless a language filter applies.
+        codes = doc_langs(searcher) if filter_q is None else None
+        collector = CountingTopCollector(depth, codes)
+        searcher.search_with_collector(query, collector if filter_q is None
+                                       else collectors.FilterCollector(collector, allow=filter_q))
+        total = collector.total
         factor = 1.0 if request.in_lang or query_lang is None else OTHER_LANGUAGE_FACTOR
-        top = results.top_n[:depth]
+        top = collector.results().top_n
         if factor != 1.0:  # languages from an array, not from each hit's stored fields
             langs, own = doc_langs(searcher), _lang_code(query_lang)
             covers = _concept_coverage(searcher, plan.concepts, [d for _, d in top])
@@ -172,7 +177,7 @@ class KnowledgeBase:
         else:
             ranked = [(docnum, score) for score, docnum in top]
         ranked.sort(key=lambda pair: -pair[1])
-        self._local.matched = (query, filter_q, results.docs())
+        self._local.matched = (query, collector.by_code) if codes is not None else None
         return ranked, total
 
     def _corrections(self, searcher, parsed, plan, query_lang, total) -> dict[str, str]:
@@ -214,12 +219,11 @@ class KnowledgeBase:
             return {"lang": {}, "section": {}}
         # counted by language from the matches the search found (no search per language)
         codes = doc_langs(searcher)
-        by_code = [0] * (len(LANGUAGES) + 1)
-        last_query, last_filter, matched = getattr(self._local, "matched", None) or (None, None, ())
-        if last_query is not query or last_filter is not None:
-            matched = searcher.docs_for_query(query)
-        for docnum in matched:
-            by_code[codes[docnum]] += 1
+        last_query, by_code = getattr(self._local, "matched", None) or (None, None)
+        if last_query is not query:
+            by_code = [0] * (len(LANGUAGES) + 1)
+            for docnum in searcher.docs_for_query(query):
+                by_code[codes[docnum]] += 1
         self._local.matched = None
         langs = {lang: by_code[i] for i, lang in enumerate(LANGUAGES) if by_code[i]}
         sections = {}
