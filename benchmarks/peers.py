@@ -12,10 +12,8 @@ size on disk, warm query p50/p95/p99, a fresh process opening the index and answ
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
-import subprocess
 import sys
 import time
 from pathlib import Path

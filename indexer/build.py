@@ -6,6 +6,8 @@ input). A schema or concept change triggers a full rebuild into a new generation
 """
 from __future__ import annotations
 
+import json
+
 import shutil
 import time
 from collections import Counter
@@ -102,7 +104,7 @@ def _rebuild(settings, roots, analysis, matcher, meta, report, progress) -> Path
         ix = whoosh_index.create_in(str(gen), build_schema(analysis))
         _apply(ix, {}, roots, settings, analysis, matcher, report, progress, mergetype=CLEAR)
         matcher.save(gen / store.CONCEPTS)
-        store.write_atomically(gen / store.META, _json(meta))
+        store.write_atomically(gen / store.META, json.dumps(meta, sort_keys=True))
         store.switch_to(settings.index_dir, gen)
     except BaseException as exc:
         # the old generation still serves; a half-written new one would only take space
@@ -233,8 +235,3 @@ def _count_languages(gen: Path, report: BuildReport) -> None:
             if count:
                 report.entries_by_lang[lang] = count
 
-
-def _json(data: dict) -> str:
-    import json
-
-    return json.dumps(data, sort_keys=True)

@@ -24,10 +24,7 @@ from kb.config import Settings
 @pytest.fixture(scope="session")
 def data_index(tmp_path_factory) -> Path:
     """The index directory of the repository's data/ (built once; tests must not change it)."""
-    index_dir = tmp_path_factory.mktemp("data-index") / "index"
-    report = build_index(Settings(index_dir=index_dir, content_roots=(DATA,)))
-    assert not report.skipped, [str(p) for p in report.skipped]
-    return index_dir
+    return _built_index(tmp_path_factory.mktemp("data-index") / "index", DATA)
 
 
 @pytest.fixture(scope="session")
@@ -59,10 +56,7 @@ def eval_root(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def eval_index(eval_root, tmp_path_factory) -> Path:
-    index_dir = tmp_path_factory.mktemp("eval-index") / "index"
-    report = build_index(Settings(index_dir=index_dir, content_roots=(eval_root,)))
-    assert not report.skipped, [str(p) for p in report.skipped]
-    return index_dir
+    return _built_index(tmp_path_factory.mktemp("eval-index") / "index", eval_root)
 
 
 @pytest.fixture(scope="session")
@@ -70,3 +64,10 @@ def eval_kb(eval_index) -> KnowledgeBase:
     kb = KnowledgeBase.open(eval_index)
     yield kb
     kb.close()
+
+
+def _built_index(index_dir: Path, root: Path) -> Path:
+    """An index of one content root, every file of which must load."""
+    report = build_index(Settings(index_dir=index_dir, content_roots=(root,)))
+    assert not report.skipped, [str(p) for p in report.skipped]
+    return index_dir

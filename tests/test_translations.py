@@ -4,7 +4,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
 
 from core_support import SEED_PAGES
 from kb.loader import load_entries

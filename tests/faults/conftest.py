@@ -5,7 +5,6 @@ KB_FULL=1 runs the long counts (100+ kills, minute-long load); the default keeps
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
