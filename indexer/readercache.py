@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import threading
 from array import array
-from heapq import heappush, heapreplace
 
-from whoosh import collectors, scoring
+from whoosh import scoring
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
@@ -123,32 +122,3 @@ class ArrayBM25F(_ArrayLengths, scoring.BM25F):
 
 class ArrayPL2(_ArrayLengths, scoring.PL2):
     """Whoosh's PL2 (divergence from randomness) with array field lengths."""
-
-
-class CountingTopCollector(collectors.TopCollector):
-    """The top ``limit`` documents by score, every match counted (and counted by language when
-    ``codes`` is given), in one pass and in memory bounded by ``limit``.
-
-    No block skipping, and the minimum score stays 0 so that matcher replacement never drops a
-    branch that could still match: every match is scored and counted, as with Whoosh's
-    UnlimitedCollector. The top documents are those, and in the order, a TopCollector gives
-    (score, then docnum).
-    """
-
-    def __init__(self, limit: int, codes: bytes | None = None):
-        super().__init__(limit=limit, usequality=False)
-        self.codes = codes
-        self.by_code = [0] * (len(LANGUAGES) + 1)
-
-    def _collect(self, global_docnum, score):
-        self.total += 1
-        if self.codes is not None:
-            self.by_code[self.codes[global_docnum]] += 1
-        items = self.items
-        if len(items) < self.limit:
-            heappush(items, (score, 0 - global_docnum))
-            return 0 - score
-        if score > items[0][0]:
-            heapreplace(items, (score, 0 - global_docnum))
-            return 0 - score
-        return 0

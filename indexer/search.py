@@ -6,7 +6,7 @@ import threading
 from itertools import islice
 from pathlib import Path
 
-from whoosh import collectors
+import numpy as np
 from whoosh import query as Q
 
 from kb.languages import LANGUAGES, UnknownLanguage, detect_language, normalize_lang
@@ -14,7 +14,8 @@ from kb.model import Entry, Mechanism, Structure
 
 from . import store
 from .analysis import Analysis, fold
-from .readercache import ArrayPL2, CountingTopCollector, doc_langs
+from .matching import ArrayScorer, PostingCache
+from .readercache import ArrayPL2, doc_langs
 from .concepts import ConceptMatcher
 from .documents import section_texts
 from .query import QueryBuilder, parse_query, word_languages
@@ -47,6 +48,7 @@ class KnowledgeBase:
         self._ix = None
         self._matcher: ConceptMatcher | None = None
         self._catalogue: dict[str, list[CatalogueItem]] = {}
+        self._postings = PostingCache()  # decoded postings, shared by the threads
         self._open()
 
     @classmethod
@@ -154,31 +156,53 @@ class KnowledgeBase:
         if query is None:
             return [], 0
         depth = max(RERANK_DEPTH, request.page * request.limit)
-        # Every match scored and counted in one pass, the top ones kept in the order a top-N
-        # search gives (score, then docnum): measured twice as fast as a top-N search with its
-        # pruning plus len(), which searches the whole query a second time to count. Matches
-        # are counted by language on the way (the facets), unless a language filter applies.
-        codes = doc_langs(searcher) if filter_q is None else None
-        collector = CountingTopCollector(depth, codes)
-        searcher.search_with_collector(query, collector if filter_q is None
-                                       else collectors.FilterCollector(collector, allow=filter_q))
-        total = collector.total
+        # Every match scored at once over postings arrays (matching.py), counted by language
+        # (the facets), the top ones kept in the order a top-N search gives (score, then docnum).
+        matches = self._scorer(searcher).evaluate(query)
+        codes = _lang_codes(searcher)
+        ids, scores = matches.ids, matches.scores
+        if filter_q is not None:
+            keep = codes[ids] == _lang_code(request.in_lang)
+            ids, scores = ids[keep], scores[keep]
+        total = len(ids)
+        by_code = np.bincount(codes[ids], minlength=len(LANGUAGES) + 1).tolist()
+        top = [(float(scores[i]), int(ids[i])) for i in _top(ids, scores, depth)]
         factor = 1.0 if request.in_lang or query_lang is None else OTHER_LANGUAGE_FACTOR
-        top = collector.results().top_n
-        if factor != 1.0:  # languages from an array, not from each hit's stored fields
-            langs, own = doc_langs(searcher), _lang_code(query_lang)
-            covers = _concept_coverage(searcher, plan.concepts, [d for _, d in top])
-            best_own = max((covers.get(d, 0) for _, d in top if langs[d] in (own, NO_LANG_CODE)), default=0)
+        if factor != 1.0:
+            own = _lang_code(query_lang)
+            covers = self._concept_coverage(searcher, plan.concepts, [d for _, d in top])
+            best_own = max((covers.get(d, 0) for _, d in top if codes[d] in (own, NO_LANG_CODE)), default=0)
             # another language's page ranks on its own merit when it answers more of the query's
             # concepts than any page in the query's language (the page that exists only there)
-            ranked = [(docnum, score if langs[docnum] in (own, NO_LANG_CODE) or covers.get(docnum, 0) > best_own
+            ranked = [(docnum, score if codes[docnum] in (own, NO_LANG_CODE) or covers.get(docnum, 0) > best_own
                        else score * factor)
                       for score, docnum in top]
         else:
             ranked = [(docnum, score) for score, docnum in top]
         ranked.sort(key=lambda pair: -pair[1])
-        self._local.matched = (query, collector.by_code) if codes is not None else None
+        self._local.matched = (query, by_code) if filter_q is None else None
         return ranked, total
+
+    def _scorer(self, searcher) -> ArrayScorer:
+        """The searcher's array scorer (one per searcher: it holds the searcher's segments)."""
+        scorer = searcher.__dict__.get("_kb_scorer")
+        if scorer is None:
+            scorer = searcher.__dict__["_kb_scorer"] = ArrayScorer(
+                searcher, PL2_C, self._postings, namespace=str(self._gen))
+        return scorer
+
+    def _concept_coverage(self, searcher, concepts, docnums) -> dict[int, int]:
+        """How many of the query's concepts each document is tagged with."""
+        if not concepts or not docnums:
+            return {}
+        wanted = np.asarray(docnums, np.int64)
+        counts = np.zeros(len(wanted), np.int64)
+        scorer = self._scorer(searcher)
+        for concept in concepts:
+            ids, _ = scorer.postings("concepts", concept)
+            if len(ids):
+                counts += np.isin(wanted, ids)
+        return {int(d): int(c) for d, c in zip(wanted, counts) if c}
 
     def _corrections(self, searcher, parsed, plan, query_lang, total) -> dict[str, str]:
         reader = searcher.reader()
@@ -218,12 +242,11 @@ class KnowledgeBase:
         if query is None:
             return {"lang": {}, "section": {}}
         # counted by language from the matches the search found (no search per language)
-        codes = doc_langs(searcher)
+        codes = _lang_codes(searcher)
+        scorer = self._scorer(searcher)
         last_query, by_code = getattr(self._local, "matched", None) or (None, None)
         if last_query is not query:
-            by_code = [0] * (len(LANGUAGES) + 1)
-            for docnum in searcher.docs_for_query(query):
-                by_code[codes[docnum]] += 1
+            by_code = np.bincount(codes[scorer.evaluate(query).ids], minlength=len(LANGUAGES) + 1).tolist()
         self._local.matched = None
         langs = {lang: by_code[i] for i, lang in enumerate(LANGUAGES) if by_code[i]}
         sections = {}
@@ -231,9 +254,8 @@ class KnowledgeBase:
         for section in ("treatments", "mechanisms", "indications"):
             plan = builder.build(parsed, query_lang, section)
             if plan.query is not None:
-                docs = searcher.docs_for_query(plan.query)
-                count = sum(1 for d in docs if codes[d] == wanted) if wanted is not None \
-                    else sum(1 for _ in docs)
+                ids = scorer.evaluate(plan.query).ids
+                count = int(np.count_nonzero(codes[ids] == wanted)) if wanted is not None else len(ids)
                 if count:
                     sections[section] = count
         return {"lang": langs, "section": sections}
@@ -312,20 +334,23 @@ class KnowledgeBase:
         return out[:limit]
 
 
-def _concept_coverage(searcher, concepts, docnums) -> dict[int, int]:
-    """How many of the query's concepts each document is tagged with."""
-    if not concepts:
-        return {}
-    wanted = set(docnums)
-    counts: dict[int, int] = {}
-    reader = searcher.reader()
-    for concept in concepts:
-        if not reader.doc_frequency("concepts", concept):
-            continue
-        for docnum in reader.postings("concepts", concept).all_ids():
-            if docnum in wanted:
-                counts[docnum] = counts.get(docnum, 0) + 1
-    return counts
+def _top(ids: np.ndarray, scores: np.ndarray, depth: int) -> np.ndarray:
+    """Indexes of the ``depth`` best matches, best first; equal scores by document number."""
+    if len(ids) > depth:
+        kth = np.partition(scores, len(scores) - depth)[len(scores) - depth]
+        chosen = np.flatnonzero(scores >= kth)
+    else:
+        chosen = np.arange(len(ids))
+    order = np.lexsort((ids[chosen], -scores[chosen]))
+    return chosen[order[:depth]]
+
+
+def _lang_codes(searcher) -> np.ndarray:
+    """Every document's language as an index of LANGUAGES (readercache.doc_langs), as an array."""
+    codes = searcher.__dict__.get("_kb_lang_codes")
+    if codes is None:
+        codes = searcher.__dict__["_kb_lang_codes"] = np.frombuffer(doc_langs(searcher), np.uint8)
+    return codes
 
 
 def validate(request: SearchRequest) -> SearchRequest:

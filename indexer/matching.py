@@ -1,0 +1,398 @@
+"""Evaluating a query over postings arrays: every match of a term scored at once, with numpy.
+
+Whoosh matches and scores one document at a time in Python, through a tree of matchers; on
+10,000 entries that was four fifths of the search path (benchmarks/README.md). Here the same
+Whoosh query objects are evaluated bottom-up instead: a term's postings are read from the index
+into two arrays (document numbers, term frequencies), scored in one vectorized PL2 expression,
+and combined with the other clauses in dense score arrays (sum for Or, max for DisjunctionMax,
+intersection for And and phrases). Whoosh stays the index; only its matching loop is replaced.
+
+Decoded postings are kept in a cache bounded in bytes and shared by the threads of a server, keyed
+by segment: segments never change once written, and deletions are applied when a searcher reads
+them, so a cached list stays true across incremental commits.
+
+One deliberate difference from Whoosh: its DisjunctionMaxMatcher scores a document with the
+maximum of its sub-matchers' *current* scores even when a sub-matcher sits on another document,
+and ignores the tie-breaker; here a document's DisjunctionMax score is the best of its own
+matching clauses plus ``tiebreak`` times the others, as the query says.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from math import log, pi
+
+import numpy as np
+from whoosh import query as Q
+
+from .readercache import field_lengths
+
+_REC_LOG2_OF_E = 1.0 / log(2)
+_POSITION_BITS = 24  # a position key: document number << 24 | position in the field
+DEFAULT_CACHE_BYTES = 32 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Matches:
+    """Matching documents (global document numbers, ascending) and their scores."""
+
+    ids: np.ndarray
+    scores: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+EMPTY = Matches(np.empty(0, np.int64), np.empty(0, np.float64))
+
+
+class PostingCache:
+    """Decoded postings by (segment, field, term), least recently used dropped beyond a byte budget."""
+
+    def __init__(self, max_bytes: int = DEFAULT_CACHE_BYTES):
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key, value) -> None:
+        size = value[0].nbytes + value[1].nbytes
+        if size > self.max_bytes:
+            return
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = value
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, (ids, tf) = self._items.popitem(last=False)
+                self._bytes -= ids.nbytes + tf.nbytes
+
+    @property
+    def size_bytes(self) -> int:
+        return self._bytes
+
+
+class ArrayScorer:
+    """Evaluates Whoosh queries against one searcher's index with PL2 scoring (Whoosh's formula)."""
+
+    def __init__(self, searcher, c: float, cache: PostingCache | None = None, namespace: str = ""):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.schema = searcher.schema
+        self.c = c
+        self.cache = cache if cache is not None else PostingCache()
+        self.doc_count = searcher.doc_count_all()
+        # a segment is known by its index (``namespace``), its id and its size: never rewritten
+        self.leaves = [(leaf, base, _segment_key(namespace, leaf)) for leaf, base in self.reader.leaf_readers()]
+
+    # -- public --------------------------------------------------------------------------
+    def evaluate(self, query) -> Matches:
+        """Every document the query matches, with its score."""
+        if query is None or query is Q.NullQuery:
+            return EMPTY
+        method = getattr(self, "_" + type(query).__name__, None)
+        if method is None:
+            return self._fallback(query)
+        return method(query)
+
+    def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The live documents (global numbers, ascending) containing a term, and its frequency in each."""
+        parts = [(ids + base, tf) for ids, tf, base, _ in self._leaf_postings(fieldname, text)]
+        if not parts:
+            return EMPTY.ids, np.empty(0, np.float32)
+        if len(parts) == 1:
+            return parts[0]
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+    # -- leaves ----------------------------------------------------------------------------
+    def _Term(self, q) -> Matches:
+        fieldname, text = q.fieldname, q.text
+        if fieldname not in self.schema:
+            return EMPTY
+        scorable = self.schema[fieldname].scorable
+        if scorable:
+            cf = self.searcher.frequency(fieldname, text)
+            avgfl = self.searcher.avg_field_length(fieldname) or 1
+            if not cf:
+                return EMPTY
+        ids_parts, score_parts = [], []
+        for ids, tf, base, leaf in self._leaf_postings(fieldname, text):
+            tf = tf.astype(np.float64)
+            if scorable:
+                lengths = _lengths(leaf, fieldname)
+                fl = lengths[ids] if lengths is not None else np.ones(len(ids))
+                scores = _pl2(tf, cf, self.doc_count, fl, avgfl, self.c)
+            else:
+                scores = tf
+            ids_parts.append(ids.astype(np.int64) + base)
+            score_parts.append(scores)
+        if not ids_parts:
+            return EMPTY
+        ids = ids_parts[0] if len(ids_parts) == 1 else np.concatenate(ids_parts)
+        scores = score_parts[0] if len(score_parts) == 1 else np.concatenate(score_parts)
+        if q.boost != 1.0:
+            scores = scores * q.boost
+        return Matches(ids, scores)
+
+    def _Phrase(self, q) -> Matches:
+        words = list(q.words)
+        if not words:
+            return EMPTY
+        parts = [self._Term(Q.Term(q.fieldname, w)) for w in words]
+        if any(not len(p) for p in parts):
+            return EMPTY
+        common = parts[0].ids
+        for p in parts[1:]:
+            common = np.intersect1d(common, p.ids, assume_unique=True)
+        if not len(common):
+            return EMPTY
+        if len(words) > 1:  # the words in order, next to each other (Whoosh's spans, slop 1)
+            common = np.intersect1d(common, self._adjacent(q.fieldname, words, common))
+            if not len(common):
+                return EMPTY
+        total = np.zeros(len(common))
+        for p in parts:  # Whoosh's phrase score: the sum of its words' scores
+            total += p.scores[np.searchsorted(p.ids, common)]
+        return Matches(common, total * q.boost)
+
+    def _adjacent(self, fieldname, words, candidates) -> np.ndarray:
+        """The candidates where ``words`` stand at consecutive positions: each word's (document,
+        position) keys shifted back by its place in the phrase, intersected."""
+        btexts = [self.schema[fieldname].to_bytes(w) for w in words]
+        found = []
+        for leaf, base, key in self.leaves:
+            local = candidates[(candidates >= base) & (candidates < base + leaf.doc_count_all())] - base
+            if not len(local):
+                continue
+            keys = None
+            for offset, btext in enumerate(btexts):
+                word_keys = self._positions(leaf, key, fieldname, btext)
+                # only the candidates' positions: a document's keys are a contiguous run
+                lo = np.searchsorted(word_keys, local << _POSITION_BITS)
+                hi = np.searchsorted(word_keys, (local + 1) << _POSITION_BITS)
+                word_keys = word_keys[_ranges(lo, hi)] - offset
+                keys = word_keys if keys is None else np.intersect1d(keys, word_keys, assume_unique=True)
+                if not len(keys):
+                    break
+            if keys is not None and len(keys):
+                found.append(np.unique(keys >> _POSITION_BITS) + base)
+        return np.concatenate(found) if found else EMPTY.ids
+
+    def _positions(self, leaf, key, fieldname, btext) -> np.ndarray:
+        cache_key = (key, fieldname, btext, "positions") if key is not None else None
+        found = self.cache.get(cache_key) if cache_key is not None else None
+        if found is None:
+            found = (_read_positions(leaf, fieldname, btext), EMPTY.ids[:0])
+            if cache_key is not None:
+                self.cache.put(cache_key, found)
+        return found[0]
+
+    # -- compounds -------------------------------------------------------------------------
+    def _Or(self, q) -> Matches:
+        subs = [m for m in (self.evaluate(s) for s in q.subqueries) if len(m)]
+        if not subs:
+            return EMPTY
+        if len(subs) == 1:
+            result = subs[0]
+        else:
+            total = np.zeros(self.doc_count)
+            hit = np.zeros(self.doc_count, bool)
+            for m in subs:
+                total[m.ids] += m.scores
+                hit[m.ids] = True
+            ids = np.flatnonzero(hit)
+            result = Matches(ids, total[ids])
+        return _boosted(result, q.boost)
+
+    def _DisjunctionMax(self, q) -> Matches:
+        subs = [m for m in (self.evaluate(s) for s in q.subqueries) if len(m)]
+        if not subs:
+            return EMPTY
+        if len(subs) == 1:
+            result = subs[0]
+        else:
+            best = np.full(self.doc_count, -np.inf)
+            total = np.zeros(self.doc_count)
+            for m in subs:
+                best[m.ids] = np.maximum(best[m.ids], m.scores)  # a clause's ids are unique
+                total[m.ids] += m.scores
+            ids = np.flatnonzero(best > -np.inf)
+            top = best[ids]
+            result = Matches(ids, top + q.tiebreak * (total[ids] - top))
+        return _boosted(result, q.boost)
+
+    def _And(self, q) -> Matches:
+        subs = [self.evaluate(s) for s in q.subqueries]
+        if not subs or any(not len(m) for m in subs):
+            return EMPTY
+        ids = subs[0].ids
+        for m in subs[1:]:
+            ids = np.intersect1d(ids, m.ids, assume_unique=True)
+        total = np.zeros(len(ids))
+        for m in subs:
+            total += m.scores[np.searchsorted(m.ids, ids)]
+        return _boosted(Matches(ids, total), q.boost)
+
+    def _AndMaybe(self, q) -> Matches:
+        required = self.evaluate(q.a)
+        if not len(required):
+            return EMPTY
+        optional = self.evaluate(q.b)
+        scores = required.scores.copy()
+        if len(optional):
+            where = np.searchsorted(optional.ids, required.ids)
+            where[where == len(optional.ids)] = 0
+            present = optional.ids[where] == required.ids
+            scores[present] += optional.scores[where[present]]
+        return Matches(required.ids, scores)
+
+    def _fallback(self, query) -> Matches:
+        """A query this module does not know: Whoosh matches and scores it, document by document."""
+        results = self.searcher.search(query, limit=None)
+        pairs = sorted((hit.docnum, hit.score) for hit in results)
+        if not pairs:
+            return EMPTY
+        ids, scores = zip(*pairs)
+        return Matches(np.array(ids, np.int64), np.array(scores, np.float64))
+
+    # -- reading postings -----------------------------------------------------------------
+    def _leaf_postings(self, fieldname, text):
+        """Each segment's postings of a term: (local ids, frequencies, segment base, segment reader)."""
+        field = self.schema[fieldname]
+        try:
+            btext = field.to_bytes(text)
+        except ValueError:
+            return
+        for leaf, base, key in self.leaves:
+            if (fieldname, btext) not in leaf:
+                continue
+            cache_key = (key, fieldname, btext) if key is not None else None
+            found = self.cache.get(cache_key) if cache_key is not None else None
+            if found is None:
+                found = _read_postings(leaf, fieldname, btext)
+                if cache_key is not None:
+                    self.cache.put(cache_key, found)
+            ids, tf = found
+            live = _live_mask(leaf)
+            if live is not None:
+                keep = live[ids]
+                ids, tf = ids[keep], tf[keep]
+            if len(ids):
+                yield ids, tf, base, leaf
+
+
+def _boosted(m: Matches, boost: float) -> Matches:
+    return m if boost == 1.0 else Matches(m.ids, m.scores * boost)
+
+
+def _pl2(tf, cf, dc, fl, avgfl, c):
+    """Whoosh's scoring.pl2 over arrays (query frequency 1)."""
+    TF = tf * np.log(1.0 + (c * avgfl) / fl)
+    norm = 1.0 / (TF + 1.0)
+    f = cf / dc
+    return norm * (TF * log(1.0 / f) + f * _REC_LOG2_OF_E + 0.5 * np.log(2 * pi * TF)
+                   + TF * (np.log(TF) - _REC_LOG2_OF_E))
+
+
+def _segment_key(namespace: str, leaf) -> tuple | None:
+    try:
+        return (namespace, leaf._segment.segment_id(), leaf.doc_count_all())
+    except AttributeError:
+        return None
+
+
+def _lengths(leaf, fieldname) -> np.ndarray | None:
+    cache = leaf.__dict__.setdefault("_kb_np_lengths", {})
+    found = cache.get(fieldname)
+    if found is None:
+        lengths = field_lengths(leaf, fieldname)
+        found = cache[fieldname] = (np.frombuffer(lengths, dtype=np.uint32).astype(np.float64)
+                                    if lengths is not None else False)
+    return found if found is not False else None
+
+
+def _live_mask(leaf) -> np.ndarray | None:
+    """Which of a segment's documents are not deleted (None when none is)."""
+    deleted = leaf.deleted_docs_set if hasattr(leaf, "deleted_docs_set") else ()
+    if not deleted:
+        return None
+    found = leaf.__dict__.get("_kb_live")
+    if found is None:
+        found = np.ones(leaf.doc_count_all(), bool)
+        found[np.fromiter(deleted, np.int64, len(deleted))] = False
+        leaf.__dict__["_kb_live"] = found
+    return found
+
+
+def _read_postings(leaf, fieldname, btext) -> tuple[np.ndarray, np.ndarray]:
+    """All postings of a term in one segment, deleted documents included (filtered by the caller)."""
+    matcher = leaf._terms.matcher(fieldname, btext, leaf.schema[fieldname].format)
+    if hasattr(matcher, "_read_data") and hasattr(matcher, "_goto"):
+        return _read_blocks(matcher)
+    ids, weights = [], []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    return np.array(ids, np.int32), np.array(weights, np.float32)
+
+
+def _read_blocks(m) -> tuple[np.ndarray, np.ndarray]:
+    """Whoosh 3's block postings read block by block: ids are stored as deltas within a block."""
+    deltas, weights, sizes = [], [], []
+    while not m._atend and m._blocklength:
+        if m._data is None:
+            m._read_data()
+        block_ids, block_weights = m._data[0], m._data[1]
+        n = len(block_ids)
+        deltas.extend(block_ids)
+        sizes.append(n)
+        if block_weights is None:
+            weights.append(np.ones(n, np.float32))
+        elif isinstance(block_weights, float):
+            weights.append(np.full(n, block_weights, np.float32))
+        else:
+            weights.append(np.asarray(block_weights, np.float32))
+        if m._lastblock:
+            break
+        m._goto(m._nextoffset)
+    if not sizes:
+        return np.empty(0, np.int32), np.empty(0, np.float32)
+    running = np.cumsum(np.asarray(deltas, np.int64))
+    # each block's deltas start from 0: take away what the blocks before it summed to
+    starts = np.cumsum([0] + sizes[:-1])
+    before = np.where(starts > 0, running[np.maximum(starts - 1, 0)], 0)
+    ids = running - np.repeat(before, sizes)
+    return ids.astype(np.int32), np.concatenate(weights) if len(weights) > 1 else weights[0]
+
+
+def _ranges(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """The indexes of the ranges [lo[i], hi[i]) laid end to end."""
+    lengths = hi - lo
+    total = int(lengths.sum())
+    if not total:
+        return EMPTY.ids
+    starts = np.repeat(lo - np.cumsum(lengths) + lengths, lengths)
+    return starts + np.arange(total)
+
+
+def _read_positions(leaf, fieldname, btext) -> np.ndarray:
+    """Every (document, position) of a term in one segment as sorted keys (document << 24 | position)."""
+    fmt = leaf.schema[fieldname].format
+    matcher = leaf._terms.matcher(fieldname, btext, fmt)
+    keys: list[int] = []
+    limit = (1 << _POSITION_BITS) - 1
+    while matcher.is_active():
+        doc = matcher.id() << _POSITION_BITS
+        keys.extend(doc | min(p, limit) for p in matcher.value_as("positions"))
+        matcher.next()
+    return np.unique(np.array(keys, np.int64))
