@@ -102,8 +102,12 @@ def render(report: dict) -> str:
                 add("build peak memory", ix["peak_memory_mib"], "MiB")
         if se:
             for name, label in (("search", "search path"), ("search_facets", "search path + facets"),
-                                ("engine", "engine call (searcher.search)")):
-                s = se[name]
+                                ("search_first", "search path, first run of each query"),
+                                ("engine", "engine call (array scorer, every match)"),
+                                ("whoosh_matcher", "Whoosh's matchers, same query, top 10")):
+                s = se.get(name)
+                if not s:
+                    continue
                 add(f"{label} p50", s["p50_ms"], "ms", wh.get("query", {}).get("p50_ms"),
                     f5.get("query", {}).get("p50_ms"), ta.get("query", {}).get("p50_ms"))
                 add(f"{label} p95", s["p95_ms"], "ms", wh.get("query", {}).get("p95_ms"),

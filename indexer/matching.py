@@ -31,6 +31,7 @@ from .readercache import field_lengths
 _REC_LOG2_OF_E = 1.0 / log(2)
 _POSITION_BITS = 24  # a position key: document number << 24 | position in the field
 DEFAULT_CACHE_BYTES = 32 * 1024 * 1024
+_ENTRY_BYTES = 200  # what an entry of the cache costs beyond its arrays (key, tuple, links)
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Matches:
 
 
 EMPTY = Matches(np.empty(0, np.int64), np.empty(0, np.float64))
+_NONE = (np.empty(0, np.int32), np.empty(0, np.float32))  # a term a segment does not hold
 
 
 class PostingCache:
@@ -64,7 +66,7 @@ class PostingCache:
             return found
 
     def put(self, key, value) -> None:
-        size = value[0].nbytes + value[1].nbytes
+        size = value[0].nbytes + value[1].nbytes + _ENTRY_BYTES
         if size > self.max_bytes:
             return
         with self._lock:
@@ -74,7 +76,7 @@ class PostingCache:
             self._bytes += size
             while self._bytes > self.max_bytes:
                 _, (ids, tf) = self._items.popitem(last=False)
-                self._bytes -= ids.nbytes + tf.nbytes
+                self._bytes -= ids.nbytes + tf.nbytes + _ENTRY_BYTES
 
     @property
     def size_bytes(self) -> int:
@@ -93,6 +95,7 @@ class ArrayScorer:
         self.doc_count = searcher.doc_count_all()
         # a segment is known by its index (``namespace``), its id and its size: never rewritten
         self.leaves = [(leaf, base, _segment_key(namespace, leaf)) for leaf, base in self.reader.leaf_readers()]
+        self._avgfl: dict[str, float] = {}
 
     # -- public --------------------------------------------------------------------------
     def evaluate(self, query) -> Matches:
@@ -120,8 +123,7 @@ class ArrayScorer:
             return EMPTY
         scorable = self.schema[fieldname].scorable
         if scorable:
-            cf = self.searcher.frequency(fieldname, text)
-            avgfl = self.searcher.avg_field_length(fieldname) or 1
+            cf, avgfl = self._stats(fieldname, text)
             if not cf:
                 return EMPTY
         ids_parts, score_parts = [], []
@@ -266,28 +268,46 @@ class ArrayScorer:
 
     # -- reading postings -----------------------------------------------------------------
     def _leaf_postings(self, fieldname, text):
-        """Each segment's postings of a term: (local ids, frequencies, segment base, segment reader)."""
-        field = self.schema[fieldname]
-        try:
-            btext = field.to_bytes(text)
-        except ValueError:
-            return
-        for leaf, base, key in self.leaves:
-            if (fieldname, btext) not in leaf:
+        """Each segment's live postings of a term: (local ids, frequencies, segment base, segment reader)."""
+        for (ids, tf), (leaf, base, _) in zip(self._raw(fieldname, text), self.leaves):
+            if not len(ids):
                 continue
-            cache_key = (key, fieldname, btext) if key is not None else None
-            found = self.cache.get(cache_key) if cache_key is not None else None
-            if found is None:
-                found = _read_postings(leaf, fieldname, btext)
-                if cache_key is not None:
-                    self.cache.put(cache_key, found)
-            ids, tf = found
             live = _live_mask(leaf)
             if live is not None:
                 keep = live[ids]
                 ids, tf = ids[keep], tf[keep]
             if len(ids):
                 yield ids, tf, base, leaf
+
+    def _raw(self, fieldname, text) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Each segment's postings of a term as written, deleted documents included (a term a
+        segment lacks is cached too, as empty arrays: no dictionary lookup the next time)."""
+        try:
+            btext = self.schema[fieldname].to_bytes(text)
+        except ValueError:
+            btext = None
+        found = []
+        for leaf, _, key in self.leaves:
+            cache_key = (key, fieldname, text) if key is not None else None
+            arrays = self.cache.get(cache_key) if cache_key is not None else None
+            if arrays is None:
+                if btext is None or (fieldname, btext) not in leaf:
+                    arrays = _NONE
+                else:
+                    arrays = _read_postings(leaf, fieldname, btext)
+                if cache_key is not None:
+                    self.cache.put(cache_key, arrays)
+            found.append(arrays)
+        return found
+
+    def _stats(self, fieldname, text) -> tuple[float, float]:
+        """(collection frequency, average field length) as Whoosh's PL2 scorer reads them: the
+        term's total frequency over every segment, deleted documents included."""
+        cf = float(sum(tf.sum(dtype=np.float64) for _, tf in self._raw(fieldname, text)))
+        avgfl = self._avgfl.get(fieldname)
+        if avgfl is None:
+            avgfl = self._avgfl[fieldname] = self.searcher.avg_field_length(fieldname) or 1
+        return cf, avgfl
 
 
 def _boosted(m: Matches, boost: float) -> Matches:

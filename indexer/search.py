@@ -129,7 +129,8 @@ class KnowledgeBase:
             if fuzzy_total:
                 plan, ranked, total, fuzzy = fuzzy_plan, fuzzy_ranked, fuzzy_total, True
         start = (request.page - 1) * request.limit
-        hits = tuple(self._hit(searcher, docnum, score, plan, query_lang)
+        seen: dict[str, dict] = {}  # by language: each surface word's match, shared by the hits
+        hits = tuple(self._hit(searcher, docnum, score, plan, query_lang, seen)
                      for docnum, score in ranked[start:start + request.limit])
         searched = corrected if fuzzy else parsed
         facets = self._facets(searcher, plan.query, builder, searched, query_lang, request) if request.facets else {}
@@ -225,12 +226,13 @@ class KnowledgeBase:
                 return True
         return False
 
-    def _hit(self, searcher, docnum, score, plan, query_lang) -> Hit:
+    def _hit(self, searcher, docnum, score, plan, query_lang, seen: dict[str, dict]) -> Hit:
         stored = searcher.stored_fields(docnum)
         data = json.loads(stored["data"])
         entry = entry_from_data(data)
         snippet, sections = make_snippet(section_texts(entry), entry.lang,
-                                         plan.highlight.get(entry.lang, set()), self.analysis)
+                                         plan.highlight.get(entry.lang, set()), self.analysis,
+                                         seen.setdefault(entry.lang, {}))
         return Hit(
             id=entry.id, page_id=entry.page_id, lang=entry.lang, lang_written=entry.lang_written,
             title=entry.title, kind=entry.kind, score=score, snippet=snippet, sections=sections,

@@ -11,12 +11,21 @@ _WORDS = {"it": re.compile(ITALIAN_WORD_PATTERN), "ru": re.compile(WORD_PATTERN)
 _SNIPPET_ORDER = ("treatments", "indications", "mechanisms", "body", "title")
 
 
-def matched_spans(text: str, lang: str, terms: set[str], analysis: Analysis) -> list[tuple[int, int, str | None]]:
-    """Every word of ``text`` as (start, end, matching term or None)."""
+_UNSEEN = object()
+
+
+def matched_spans(text: str, lang: str, terms: set[str], analysis: Analysis,
+                  seen: dict | None = None) -> list[tuple[int, int, str | None]]:
+    """Every word of ``text`` as (start, end, matching term or None). ``seen`` remembers each
+    surface word's answer for these terms (pass one dict for all the hits of a query)."""
+    seen = {} if seen is None else seen
     spans = []
     for match in _WORDS[lang].finditer(text):
-        hit = next((t for t in analysis.word_terms(match.group(), lang) if t in terms), None)
-        spans.append((match.start(), match.end(), hit))
+        word = match.group()
+        hit = seen.get(word, _UNSEEN)
+        if hit is _UNSEEN:
+            hit = seen[word] = next((t for t in analysis.word_terms(word, lang) if t in terms), None)
+        spans.append((*match.span(), hit))
     return spans
 
 
@@ -61,15 +70,16 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-def make_snippet(texts: dict[str, str], lang: str, terms: set[str], analysis: Analysis):
-    """(snippet segments, sections whose text holds a matching word)."""
+def make_snippet(texts: dict[str, str], lang: str, terms: set[str], analysis: Analysis,
+                 seen: dict | None = None):
+    """(snippet segments, sections whose text holds a matching word). ``seen``: see matched_spans."""
     matched_sections = []
     best = None
     for section in _SNIPPET_ORDER:
         text = texts.get(section) or ""
         if not text:
             continue
-        spans = matched_spans(text, lang, terms, analysis) if terms else []
+        spans = matched_spans(text, lang, terms, analysis, seen) if terms else []
         if any(s[2] for s in spans):
             matched_sections.append(section)
             first, last, score = best_window(spans)

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from itertools import islice
 
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
 from .analysis import fold
 from .schema import SECTIONS, section_field, words_field
 
@@ -40,10 +43,7 @@ def correct_stem(reader, word: str, langs, analysis) -> str | None:
             limit = max_distance(term) if len(term) >= 5 else 0
             if not limit:
                 continue
-            for candidate in islice(reader.terms_within(fieldname, term, limit + 1, prefix=1), MAX_CANDIDATES):
-                distance = _distance(term, candidate)
-                if candidate == term or distance > limit:
-                    continue
+            for candidate, distance in nearest(reader, fieldname, term, limit):
                 rank = (distance, -reader.doc_frequency(fieldname, candidate))
                 if best is None or rank < best[0]:
                     best = (rank, candidate, lang)
@@ -66,28 +66,31 @@ def correct_word(reader, word: str, langs) -> str | None:
     best: tuple | None = None
     for lang in langs:
         fieldname = words_field(lang)
-        # Levenshtein counts a swap of two letters as two edits; search one wider, keep by
-        # Damerau distance (a swap is one)
-        found = reader.terms_within(fieldname, folded, limit + 1, prefix=1)
-        for candidate in islice(found, MAX_CANDIDATES):
-            distance = _distance(folded, candidate)
-            if candidate == folded or distance > limit:
-                continue
+        for candidate, distance in nearest(reader, fieldname, folded, limit):
             rank = (distance, -reader.doc_frequency(fieldname, candidate))
             if best is None or rank < best[0]:
                 best = (rank, candidate)
     return best[1] if best else None
 
 
-def _distance(a: str, b: str) -> int:
-    """Damerau–Levenshtein (optimal string alignment): a swap of two letters costs one."""
-    prev2: list[int] | None = None
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
-            if prev2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        prev2, prev = prev, cur
-    return prev[-1]
+def nearest(reader, fieldname: str, text: str, limit: int) -> list[tuple[str, int]]:
+    """The terms of a field nearest to ``text``, other than it, within ``limit`` edits (a swap of
+    two letters is one edit: optimal string alignment), sharing its first letter: those at the
+    smallest distance found, at most MAX_CANDIDATES of them."""
+    found = process.extract(text, vocabulary(reader, fieldname, text[:1]), scorer=OSA.distance,
+                            score_cutoff=limit, limit=None)
+    found = [(term, distance) for term, distance, _ in found if term != text]
+    if not found:
+        return []
+    least = min(distance for _, distance in found)
+    return [(term, distance) for term, distance in found if distance == least][:MAX_CANDIDATES]
+
+
+def vocabulary(reader, fieldname: str, prefix: str) -> list[str]:
+    """The field's terms that start with ``prefix``, read once per reader (a commit opens a new one)."""
+    cache = reader.__dict__.setdefault("_kb_vocabulary", {})
+    terms = cache.get((fieldname, prefix))
+    if terms is None:
+        terms = cache[(fieldname, prefix)] = [
+            t.decode("utf-8") if isinstance(t, bytes) else t for t in reader.expand_prefix(fieldname, prefix)]
+    return terms
