@@ -31,6 +31,7 @@ from .readercache import field_lengths
 _REC_LOG2_OF_E = 1.0 / log(2)
 _POSITION_BITS = 24  # a position key: document number << 24 | position in the field
 DEFAULT_CACHE_BYTES = 32 * 1024 * 1024
+_TERMS_REMEMBERED = 100_000  # collection frequencies a scorer keeps (a float each)
 _ENTRY_BYTES = 200  # what an entry of the cache costs beyond its arrays (key, tuple, links)
 
 
@@ -96,16 +97,19 @@ class ArrayScorer:
         # a segment is known by its index (``namespace``), its id and its size: never rewritten
         self.leaves = [(leaf, base, _segment_key(namespace, leaf)) for leaf, base in self.reader.leaf_readers()]
         self._avgfl: dict[str, float] = {}
+        self._cf: dict[tuple[str, str], float] = {}  # collection frequencies of terms seen
 
     # -- public --------------------------------------------------------------------------
-    def evaluate(self, query) -> Matches:
-        """Every document the query matches, with its score."""
+    def evaluate(self, query, memo: dict | None = None) -> Matches:
+        """Every document the query matches, with its score. ``memo`` keeps each term's matches
+        between the calls that share it (the queries of one search: results, facets, coverage)."""
         if query is None or query is Q.NullQuery:
             return EMPTY
+        memo = {} if memo is None else memo
         method = getattr(self, "_" + type(query).__name__, None)
         if method is None:
             return self._fallback(query)
-        return method(query)
+        return method(query, memo)
 
     def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The live documents (global numbers, ascending) containing a term, and its frequency in each."""
@@ -116,9 +120,18 @@ class ArrayScorer:
             return parts[0]
         return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
+    def doc_frequency(self, fieldname: str, text: str) -> int:
+        """How many documents hold the term, deleted ones included (as Whoosh's reader counts)."""
+        return sum(len(ids) for ids, _ in self._raw(fieldname, text))
+
     # -- leaves ----------------------------------------------------------------------------
-    def _Term(self, q) -> Matches:
-        fieldname, text = q.fieldname, q.text
+    def _Term(self, q, memo) -> Matches:
+        found = memo.get((q.fieldname, q.text))
+        if found is None:
+            found = memo[(q.fieldname, q.text)] = self._term(q.fieldname, q.text)
+        return _boosted(found, q.boost)
+
+    def _term(self, fieldname, text) -> Matches:
         if fieldname not in self.schema:
             return EMPTY
         scorable = self.schema[fieldname].scorable
@@ -141,15 +154,13 @@ class ArrayScorer:
             return EMPTY
         ids = ids_parts[0] if len(ids_parts) == 1 else np.concatenate(ids_parts)
         scores = score_parts[0] if len(score_parts) == 1 else np.concatenate(score_parts)
-        if q.boost != 1.0:
-            scores = scores * q.boost
         return Matches(ids, scores)
 
-    def _Phrase(self, q) -> Matches:
+    def _Phrase(self, q, memo) -> Matches:
         words = list(q.words)
         if not words:
             return EMPTY
-        parts = [self._Term(Q.Term(q.fieldname, w)) for w in words]
+        parts = [self._Term(Q.Term(q.fieldname, w), memo) for w in words]
         if any(not len(p) for p in parts):
             return EMPTY
         common = parts[0].ids
@@ -199,8 +210,8 @@ class ArrayScorer:
         return found[0]
 
     # -- compounds -------------------------------------------------------------------------
-    def _Or(self, q) -> Matches:
-        subs = [m for m in (self.evaluate(s) for s in q.subqueries) if len(m)]
+    def _Or(self, q, memo) -> Matches:
+        subs = [m for m in (self.evaluate(s, memo) for s in q.subqueries) if len(m)]
         if not subs:
             return EMPTY
         if len(subs) == 1:
@@ -215,8 +226,8 @@ class ArrayScorer:
             result = Matches(ids, total[ids])
         return _boosted(result, q.boost)
 
-    def _DisjunctionMax(self, q) -> Matches:
-        subs = [m for m in (self.evaluate(s) for s in q.subqueries) if len(m)]
+    def _DisjunctionMax(self, q, memo) -> Matches:
+        subs = [m for m in (self.evaluate(s, memo) for s in q.subqueries) if len(m)]
         if not subs:
             return EMPTY
         if len(subs) == 1:
@@ -232,8 +243,8 @@ class ArrayScorer:
             result = Matches(ids, top + q.tiebreak * (total[ids] - top))
         return _boosted(result, q.boost)
 
-    def _And(self, q) -> Matches:
-        subs = [self.evaluate(s) for s in q.subqueries]
+    def _And(self, q, memo) -> Matches:
+        subs = [self.evaluate(s, memo) for s in q.subqueries]
         if not subs or any(not len(m) for m in subs):
             return EMPTY
         ids = subs[0].ids
@@ -244,11 +255,11 @@ class ArrayScorer:
             total += m.scores[np.searchsorted(m.ids, ids)]
         return _boosted(Matches(ids, total), q.boost)
 
-    def _AndMaybe(self, q) -> Matches:
-        required = self.evaluate(q.a)
+    def _AndMaybe(self, q, memo) -> Matches:
+        required = self.evaluate(q.a, memo)
         if not len(required):
             return EMPTY
-        optional = self.evaluate(q.b)
+        optional = self.evaluate(q.b, memo)
         scores = required.scores.copy()
         if len(optional):
             where = np.searchsorted(optional.ids, required.ids)
@@ -303,7 +314,12 @@ class ArrayScorer:
     def _stats(self, fieldname, text) -> tuple[float, float]:
         """(collection frequency, average field length) as Whoosh's PL2 scorer reads them: the
         term's total frequency over every segment, deleted documents included."""
-        cf = float(sum(tf.sum(dtype=np.float64) for _, tf in self._raw(fieldname, text)))
+        cf = self._cf.get((fieldname, text))
+        if cf is None:
+            cf = float(sum(tf.sum(dtype=np.float64) for _, tf in self._raw(fieldname, text)))
+            if len(self._cf) >= _TERMS_REMEMBERED:
+                self._cf.clear()
+            self._cf[(fieldname, text)] = cf
         avgfl = self._avgfl.get(fieldname)
         if avgfl is None:
             avgfl = self._avgfl[fieldname] = self.searcher.avg_field_length(fieldname) or 1

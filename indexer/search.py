@@ -113,11 +113,12 @@ class KnowledgeBase:
         builder = QueryBuilder(self.analysis, self._matcher)
         plan = builder.build(parsed, query_lang, request.field)
         filter_q = Q.Term("lang", request.in_lang) if request.in_lang else None
-        ranked, total = self._run(searcher, plan, filter_q, query_lang, request)
+        memo: dict = {}  # each term's matches, shared by the queries of this search
+        ranked, total = self._run(searcher, plan, filter_q, query_lang, request, memo)
         if total == 0 and parsed.phrases:  # the phrase is nowhere: its words still count
             parsed = parsed.as_words()
             plan = builder.build(parsed, query_lang, request.field)
-            ranked, total = self._run(searcher, plan, filter_q, query_lang, request)
+            ranked, total = self._run(searcher, plan, filter_q, query_lang, request, memo)
         suggestion, fuzzy, corrected = None, False, parsed
         corrections = self._corrections(searcher, parsed, plan, query_lang, total)
         if corrections:
@@ -125,7 +126,7 @@ class KnowledgeBase:
             suggestion = _apply_corrections(request.text, corrections)
             # an unknown word matches nothing: searching its correction instead loses nothing
             fuzzy_plan = builder.build(corrected, query_lang, request.field)
-            fuzzy_ranked, fuzzy_total = self._run(searcher, fuzzy_plan, filter_q, query_lang, request)
+            fuzzy_ranked, fuzzy_total = self._run(searcher, fuzzy_plan, filter_q, query_lang, request, memo)
             if fuzzy_total:
                 plan, ranked, total, fuzzy = fuzzy_plan, fuzzy_ranked, fuzzy_total, True
         start = (request.page - 1) * request.limit
@@ -133,7 +134,8 @@ class KnowledgeBase:
         hits = tuple(self._hit(searcher, docnum, score, plan, query_lang, seen)
                      for docnum, score in ranked[start:start + request.limit])
         searched = corrected if fuzzy else parsed
-        facets = self._facets(searcher, plan.query, builder, searched, query_lang, request) if request.facets else {}
+        facets = (self._facets(searcher, plan.query, builder, searched, query_lang, request, memo)
+                  if request.facets else {})
         return SearchResults(request, query_lang, method, total, hits, suggestion, fuzzy,
                              plan.concepts, facets)
 
@@ -152,14 +154,14 @@ class KnowledgeBase:
                 return "it", "index"
         return None, "none"
 
-    def _run(self, searcher, plan, filter_q, query_lang, request):
+    def _run(self, searcher, plan, filter_q, query_lang, request, memo: dict):
         query = plan.query
         if query is None:
             return [], 0
         depth = max(RERANK_DEPTH, request.page * request.limit)
         # Every match scored at once over postings arrays (matching.py), counted by language
         # (the facets), the top ones kept in the order a top-N search gives (score, then docnum).
-        matches = self._scorer(searcher).evaluate(query)
+        matches = self._scorer(searcher).evaluate(query, memo)
         codes = _lang_codes(searcher)
         ids, scores = matches.ids, matches.scores
         if filter_q is not None:
@@ -210,7 +212,7 @@ class KnowledgeBase:
         corrections = {}
         for word in parsed.words:
             terms = plan.word_terms.get(word)
-            if not terms or is_known(reader, terms):
+            if not terms or is_known(self._scorer(searcher), terms):  # postings cached there
                 continue  # a stop word, or a word the index knows
             if plan.concepts and self._word_in_concepts(word, plan):
                 continue
@@ -240,7 +242,7 @@ class KnowledgeBase:
             other_language=query_lang is not None and entry.lang != query_lang,
         )
 
-    def _facets(self, searcher, query, builder, parsed, query_lang, request) -> dict:
+    def _facets(self, searcher, query, builder, parsed, query_lang, request, memo: dict) -> dict:
         if query is None:
             return {"lang": {}, "section": {}}
         # counted by language from the matches the search found (no search per language)
@@ -248,7 +250,7 @@ class KnowledgeBase:
         scorer = self._scorer(searcher)
         last_query, by_code = getattr(self._local, "matched", None) or (None, None)
         if last_query is not query:
-            by_code = np.bincount(codes[scorer.evaluate(query).ids], minlength=len(LANGUAGES) + 1).tolist()
+            by_code = np.bincount(codes[scorer.evaluate(query, memo).ids], minlength=len(LANGUAGES) + 1).tolist()
         self._local.matched = None
         langs = {lang: by_code[i] for i, lang in enumerate(LANGUAGES) if by_code[i]}
         sections = {}
@@ -256,7 +258,7 @@ class KnowledgeBase:
         for section in ("treatments", "mechanisms", "indications"):
             plan = builder.build(parsed, query_lang, section)
             if plan.query is not None:
-                ids = scorer.evaluate(plan.query).ids
+                ids = scorer.evaluate(plan.query, memo).ids
                 count = int(np.count_nonzero(codes[ids] == wanted)) if wanted is not None else len(ids)
                 if count:
                     sections[section] = count

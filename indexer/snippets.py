@@ -11,36 +11,42 @@ _WORDS = {"it": re.compile(ITALIAN_WORD_PATTERN), "ru": re.compile(WORD_PATTERN)
 _SNIPPET_ORDER = ("treatments", "indications", "mechanisms", "body", "title")
 
 
-_UNSEEN = object()
+def word_hits(text: str, lang: str, terms: set[str], analysis: Analysis, seen: dict) -> list[str | None]:
+    """The matching term (or None) of every word of ``text``, in order. ``seen`` remembers each
+    surface word's answer for these terms (one dict for all the hits of a query): the words are
+    split and looked up at C speed, and only words not seen before are analyzed."""
+    words = _WORDS[lang].findall(text)
+    word_terms = analysis.word_terms
+    for word in set(words).difference(seen):
+        found = None
+        for term in word_terms(word, lang):
+            if term in terms:
+                found = term
+                break
+        seen[word] = found
+    return list(map(seen.__getitem__, words))
 
 
 def matched_spans(text: str, lang: str, terms: set[str], analysis: Analysis,
                   seen: dict | None = None) -> list[tuple[int, int, str | None]]:
-    """Every word of ``text`` as (start, end, matching term or None). ``seen`` remembers each
-    surface word's answer for these terms (pass one dict for all the hits of a query)."""
-    seen = {} if seen is None else seen
-    spans = []
-    for match in _WORDS[lang].finditer(text):
-        word = match.group()
-        hit = seen.get(word, _UNSEEN)
-        if hit is _UNSEEN:
-            hit = seen[word] = next((t for t in analysis.word_terms(word, lang) if t in terms), None)
-        spans.append((*match.span(), hit))
-    return spans
+    """Every word of ``text`` as (start, end, matching term or None)."""
+    hits = word_hits(text, lang, terms, analysis, {} if seen is None else seen)
+    return [(*match.span(), hit) for match, hit in zip(_WORDS[lang].finditer(text), hits)]
 
 
-def best_window(spans) -> tuple[int, int, int]:
-    """(first word, last word, score) of the window with the most distinct matches."""
-    best = (0, min(len(spans), WINDOW_WORDS), -1)
-    for start in range(len(spans)):
-        if spans[start][2] is None:
+def best_window(hits: list) -> tuple[int, int, int]:
+    """(first word, last word, score) of the window with the most distinct matches; ``hits``
+    holds each word's matching term or None (spans' third items will do too)."""
+    hits = [h[2] if isinstance(h, tuple) else h for h in hits]
+    best = (0, min(len(hits), WINDOW_WORDS), -1)
+    for start in range(len(hits)):
+        if hits[start] is None:
             continue
-        window = spans[start:start + WINDOW_WORDS]
-        distinct = {s[2] for s in window if s[2]}
-        score = len(distinct) * 10 + sum(1 for s in window if s[2])
+        window = [h for h in hits[start:start + WINDOW_WORDS] if h]
+        score = len(set(window)) * 10 + len(window)
         if score > best[2]:
             first = max(0, start - 4)
-            best = (first, min(len(spans), first + WINDOW_WORDS), score)
+            best = (first, min(len(hits), first + WINDOW_WORDS), score)
     return best
 
 
@@ -72,23 +78,25 @@ def _squash(text: str) -> str:
 
 def make_snippet(texts: dict[str, str], lang: str, terms: set[str], analysis: Analysis,
                  seen: dict | None = None):
-    """(snippet segments, sections whose text holds a matching word). ``seen``: see matched_spans."""
+    """(snippet segments, sections whose text holds a matching word). ``seen``: see word_hits."""
+    seen = {} if seen is None else seen
     matched_sections = []
     best = None
     for section in _SNIPPET_ORDER:
         text = texts.get(section) or ""
-        if not text:
+        if not text or not terms:
             continue
-        spans = matched_spans(text, lang, terms, analysis, seen) if terms else []
-        if any(s[2] for s in spans):
+        hits = word_hits(text, lang, terms, analysis, seen)
+        if any(hits):
             matched_sections.append(section)
-            first, last, score = best_window(spans)
+            first, last, score = best_window(hits)
             if best is None or score > best[0]:
-                best = (score, text, spans, first, last)
+                best = (score, text, hits, first, last)
     if best is None:
         text = texts.get("body") or texts.get("treatments") or texts.get("title") or ""
-        spans = [(m.start(), m.end(), None) for m in _WORDS[lang].finditer(text)]
+        spans = [(*m.span(), None) for m in _WORDS[lang].finditer(text)]
         return segments(text, spans, 0, min(len(spans), WINDOW_WORDS)), ()
-    _, text, spans, first, last = best
+    _, text, hits, first, last = best
+    spans = [(*m.span(), hit) for m, hit in zip(_WORDS[lang].finditer(text), hits)]
     order = [s for s in ("title", "treatments", "mechanisms", "indications", "body") if s in matched_sections]
     return segments(text, spans, first, last), tuple(order)

@@ -19,7 +19,8 @@ def max_distance(word: str) -> int:
 
 
 def is_known(reader, word_terms: dict[str, tuple[str, ...]]) -> bool:
-    """Does any analyzed term of the word occur in any section of its languages?"""
+    """Does any analyzed term of the word occur in any section of its languages? ``reader``:
+    anything with Whoosh's ``doc_frequency(fieldname, text)``."""
     for lang, terms in word_terms.items():
         for term in terms:
             for section in SECTIONS:
