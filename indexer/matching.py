@@ -165,11 +165,11 @@ class ArrayScorer:
             return EMPTY
         common = parts[0].ids
         for p in parts[1:]:
-            common = np.intersect1d(common, p.ids, assume_unique=True)
+            common = _intersect(common, p.ids)
         if not len(common):
             return EMPTY
         if len(words) > 1:  # the words in order, next to each other (Whoosh's spans, slop 1)
-            common = np.intersect1d(common, self._adjacent(q.fieldname, words, common))
+            common = _intersect(common, self._adjacent(q.fieldname, words, common))
             if not len(common):
                 return EMPTY
         total = np.zeros(len(common))
@@ -186,18 +186,17 @@ class ArrayScorer:
             local = candidates[(candidates >= base) & (candidates < base + leaf.doc_count_all())] - base
             if not len(local):
                 continue
+            wanted = np.zeros(leaf.doc_count_all(), bool)
+            wanted[local] = True
             keys = None
             for offset, btext in enumerate(btexts):
                 word_keys = self._positions(leaf, key, fieldname, btext)
-                # only the candidates' positions: a document's keys are a contiguous run
-                lo = np.searchsorted(word_keys, local << _POSITION_BITS)
-                hi = np.searchsorted(word_keys, (local + 1) << _POSITION_BITS)
-                word_keys = word_keys[_ranges(lo, hi)] - offset
-                keys = word_keys if keys is None else np.intersect1d(keys, word_keys, assume_unique=True)
+                word_keys = word_keys[wanted[word_keys >> _POSITION_BITS]] - offset  # candidates' only
+                keys = word_keys if keys is None else _intersect(keys, word_keys)
                 if not len(keys):
                     break
             if keys is not None and len(keys):
-                found.append(np.unique(keys >> _POSITION_BITS) + base)
+                found.append(_distinct_sorted(keys >> _POSITION_BITS) + base)
         return np.concatenate(found) if found else EMPTY.ids
 
     def _positions(self, leaf, key, fieldname, btext) -> np.ndarray:
@@ -249,7 +248,7 @@ class ArrayScorer:
             return EMPTY
         ids = subs[0].ids
         for m in subs[1:]:
-            ids = np.intersect1d(ids, m.ids, assume_unique=True)
+            ids = _intersect(ids, m.ids)
         total = np.zeros(len(ids))
         for m in subs:
             total += m.scores[np.searchsorted(m.ids, ids)]
@@ -324,6 +323,28 @@ class ArrayScorer:
         if avgfl is None:
             avgfl = self._avgfl[fieldname] = self.searcher.avg_field_length(fieldname) or 1
         return cf, avgfl
+
+
+def _intersect(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The values two sorted arrays of distinct values share, sorted: the shorter one looked up
+    in the longer by binary search (no sorting, unlike numpy's intersect1d)."""
+    if len(a) > len(b):
+        a, b = b, a
+    if not len(a):
+        return a
+    where = np.searchsorted(b, a)
+    where[where == len(b)] = 0
+    return a[b[where] == a]
+
+
+def _distinct_sorted(values: np.ndarray) -> np.ndarray:
+    """The distinct values of a sorted array."""
+    if len(values) < 2:
+        return values
+    keep = np.empty(len(values), bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
 
 
 def _boosted(m: Matches, boost: float) -> Matches:
@@ -409,16 +430,6 @@ def _read_blocks(m) -> tuple[np.ndarray, np.ndarray]:
     before = np.where(starts > 0, running[np.maximum(starts - 1, 0)], 0)
     ids = running - np.repeat(before, sizes)
     return ids.astype(np.int32), np.concatenate(weights) if len(weights) > 1 else weights[0]
-
-
-def _ranges(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """The indexes of the ranges [lo[i], hi[i]) laid end to end."""
-    lengths = hi - lo
-    total = int(lengths.sum())
-    if not total:
-        return EMPTY.ids
-    starts = np.repeat(lo - np.cumsum(lengths) + lengths, lengths)
-    return starts + np.arange(total)
 
 
 def _read_positions(leaf, fieldname, btext) -> np.ndarray:
