@@ -7,6 +7,7 @@ import re
 import stat
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -24,12 +25,16 @@ class SourceFile:
     """A content file found under a root."""
 
     root: Path
-    path: Path  # absolute
+    file: str  # absolute
     rel: str  # relative to the root, "/"-separated
+
+    @cached_property
+    def path(self) -> Path:  # made when asked: most files of a run are only looked at (stat)
+        return Path(self.file)
 
     @property
     def display(self) -> str:
-        return str(self.path)
+        return self.file
 
 
 class FileProblem(Exception):
@@ -56,18 +61,38 @@ def discover(roots: Iterable[Path]) -> tuple[list[SourceFile], list[Problem]]:
 
 
 def _walk(root: Path, problems: list[Problem]) -> Iterator[SourceFile]:
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if name.startswith(".") or not name.lower().endswith(EXTENSIONS):
-                continue
-            path = Path(dirpath) / name
-            rel = path.relative_to(root).as_posix()
-            problem = _name_problem(rel) or _link_problem(root, path)
-            if problem:
-                problems.append(Problem(shown_path(path), problem))
-                continue
-            yield SourceFile(root, path, rel)
+    """Files before subdirectories, each in name order; directories whose name starts with a dot,
+    and links to directories, are not entered; unreadable directories are passed over."""
+    yield from _walk_dir(root, str(root), "", problems)
+
+
+def _walk_dir(root: Path, dirpath: str, prefix: str, problems: list[Problem]) -> Iterator[SourceFile]:
+    try:
+        with os.scandir(dirpath) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except OSError:
+        return
+    subdirs = []
+    for entry in entries:
+        name = entry.name
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            if not name.startswith(".") and not entry.is_symlink():
+                subdirs.append(entry)
+            continue
+        if name.startswith(".") or not name.lower().endswith(EXTENSIONS):
+            continue
+        rel = prefix + name
+        problem = _name_problem(rel) or _entry_problem(root, entry)
+        if problem:
+            problems.append(Problem(shown_path(entry.path), problem))
+            continue
+        yield SourceFile(root, entry.path, rel)
+    for entry in subdirs:
+        yield from _walk_dir(root, entry.path, f"{prefix}{entry.name}/", problems)
 
 
 def shown_path(path) -> str:
@@ -76,19 +101,35 @@ def shown_path(path) -> str:
     return "".join(repr(c)[1:-1] if _is_control(c) else c for c in raw)
 
 
+# Unicode's categories Cc, Zl and Zp, which _is_control tells one character at a time
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def _name_problem(rel: str) -> str | None:
     """Ids and URLs are made of the path: it must be UTF-8 text without control characters."""
     try:
         rel.encode("utf-8")
     except UnicodeEncodeError:
         return "file name is not valid UTF-8; skipped"
-    if any(_is_control(c) for c in rel):
+    if _CONTROL.search(rel):
         return "file name contains control characters (such as a line break); skipped"
     return None
 
 
 def _is_control(char: str) -> bool:
     return unicodedata.category(char) in ("Cc", "Zl", "Zp")
+
+
+def _entry_problem(root: Path, entry: os.DirEntry) -> str | None:
+    """As _link_problem, from what the directory listing tells (no system call for a plain file)."""
+    try:
+        if not entry.is_symlink():
+            if not entry.is_file(follow_symlinks=False):  # a named pipe would block the reader forever
+                return "not a regular file (a pipe, socket or device); skipped"
+            return None
+    except OSError:
+        pass
+    return _link_problem(root, Path(entry.path))
 
 
 def _link_problem(root: Path, path: Path) -> str | None:
@@ -109,17 +150,26 @@ def _link_problem(root: Path, path: Path) -> str | None:
 
 def read_source(source: SourceFile, max_bytes: int) -> bytes:
     """The file's bytes; FileProblem when it is too large or cannot be read."""
+    return read_source_status(source, max_bytes)[0]
+
+
+def read_source_status(source: SourceFile, max_bytes: int) -> tuple[bytes, os.stat_result]:
+    """The file's bytes and its status as opened, taken before the first byte was read (what
+    the bytes are known to be as new as); FileProblem when it is too large or cannot be read."""
     try:
-        size = source.path.stat().st_size
-        if size > max_bytes:
-            raise FileProblem(f"file is too large ({size:,} bytes; the limit is {max_bytes:,}); skipped")
         # O_NONBLOCK: should the file have become a named pipe since it was found, opening it
         # does not wait for a writer; it is refused below
-        fd = os.open(source.path, os.O_RDONLY | os.O_NONBLOCK)
+        fd = os.open(source.file, os.O_RDONLY | os.O_NONBLOCK)
         with open(fd, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
+            status = os.fstat(fd)
+            if not stat.S_ISREG(status.st_mode):
                 raise FileProblem("not a regular file (a pipe, socket or device); skipped")
-            return handle.read(max_bytes + 1)
+            if status.st_size > max_bytes:
+                raise FileProblem(f"file is too large ({status.st_size:,} bytes; the limit is {max_bytes:,}); skipped")
+            data = handle.read(max_bytes + 1)
+            if len(data) > max_bytes:  # it grew while being read
+                raise FileProblem(f"file is too large (over {max_bytes:,} bytes, the limit); skipped")
+            return data, status
     except OSError as exc:
         raise FileProblem(f"cannot read the file: {exc.strerror or exc}") from exc
 
