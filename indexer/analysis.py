@@ -163,7 +163,12 @@ class SnowballFilter(_CachingFilter):
         if self.lang == "it":
             return (_conflate_italian(self._stem(text)),) if text.isalpha() else (text,)
         if self.lang == "el":
-            return (_conflate_greek(self._stem(text)),) if is_greek(text) else (text,)
+            if not is_greek(text):
+                return (text,)
+            stem = self._stem(text)
+            if len(stem) < 2 <= len(text):  # Snowball Greek strips ιστός, ιστών to nothing
+                stem = _greek_fallback(text)
+            return (_conflate_greek(stem),)
         return (self._stem(text),) if is_cyrillic(text) else (text,)
 
 
@@ -173,6 +178,18 @@ def _conflate_greek(stem: str) -> str:
     while len(stem) > 4 and stem[-1] in "αεηιουω":
         stem = stem[:-1]
     return stem
+
+
+_GREEK_ENDINGS = ("ουσ", "ων", "ου", "οσ", "ον", "εσ", "ασ", "ησ", "οι", "ο", "α", "η", "ι", "ε", "υ", "ω", "σ")
+
+
+def _greek_fallback(word: str) -> str:
+    """A stem for the folded Greek words Snowball reduces to nothing or to one letter: the word
+    without its longest common inflectional ending, two letters at least (ιστόσ, ιστών -> ιστ)."""
+    for ending in _GREEK_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 2:
+            return word[: -len(ending)]
+    return word
 
 
 def _conflate_italian(stem: str) -> str:

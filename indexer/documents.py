@@ -8,7 +8,7 @@ from kb.model import Entry
 
 from .analysis import Analysis
 from .concepts import ConceptMatcher
-from .schema import section_field, words_field
+from .schema import concepts_field, section_field, words_field
 
 # A concept named in the title or the treatments says more about a page than one in passing.
 CONCEPT_WEIGHTS = {"title": 3, "treatments": 2, "indications": 1, "mechanisms": 1, "body": 1}
@@ -28,9 +28,11 @@ def section_texts(entry: Entry) -> dict[str, str]:
 
 
 def entry_concepts(texts: dict[str, str], lang: str, analysis: Analysis,
-                   matcher: ConceptMatcher, analyzed: dict[str, list[str]] | None = None) -> Counter:
+                   matcher: ConceptMatcher, analyzed: dict[str, list[str]] | None = None,
+                   by_section: dict[str, Counter] | None = None) -> Counter:
     """Concepts found in the sections, weighted by section. ``analyzed``, when given, receives
-    each section's index terms (see _analyze), so that indexing need not analyze it again."""
+    each section's index terms (see _analyze), so that indexing need not analyze it again;
+    ``by_section`` receives the concepts of each section, counted."""
     weighted: Counter = Counter()
     for section, text in texts.items():
         if text:
@@ -38,9 +40,16 @@ def entry_concepts(texts: dict[str, str], lang: str, analysis: Analysis,
             if analyzed is not None and terms is not None:
                 analyzed[section] = terms
             found = matcher.match(positions, lang)
+            if by_section is not None and found:
+                by_section[section] = found
             for concept_id, count in found.items():
                 weighted[concept_id] += count * CONCEPT_WEIGHTS[section]
     return weighted
+
+
+def _repeated(concepts: Counter) -> str:
+    """Concept ids as keyword text, each as many times as counted (at most 50)."""
+    return " ".join(c for c, n in concepts.items() for _ in range(min(n, 50)))
 
 
 def _analyze(text: str, lang: str, analysis: Analysis):
@@ -81,7 +90,8 @@ def entry_document(entry: Entry, source: str, digest: str, analysis: Analysis,
                    matcher: ConceptMatcher) -> dict:
     texts = section_texts(entry)
     analyzed: dict[str, list[str]] = {}
-    concepts = entry_concepts(texts, entry.lang, analysis, matcher, analyzed)
+    by_section: dict[str, Counter] = {}
+    concepts = entry_concepts(texts, entry.lang, analysis, matcher, analyzed, by_section)
     doc = {
         "id": entry.id,
         "source": source,
@@ -91,7 +101,8 @@ def entry_document(entry: Entry, source: str, digest: str, analysis: Analysis,
         "title": entry.title,
         "written": entry.lang_written,
         "group": entry_group(entry, concepts, matcher),
-        "concepts": " ".join(c for c, n in concepts.items() for _ in range(min(n, 50))),
+        "concepts": _repeated(concepts),
+        **{concepts_field(section): _repeated(found) for section, found in by_section.items()},
         "heads": "\n".join((entry.title, texts["treatments"])),
         "data": json.dumps(entry.to_dict(), ensure_ascii=False),
         words_field(entry.lang): "\n".join(texts.values()),

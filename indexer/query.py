@@ -15,7 +15,7 @@ from kb.languages import LANGUAGES
 
 from .analysis import ITALIAN_WORD_PATTERN, Analysis, fold, is_cyrillic, is_greek, stop_words
 from .concepts import ConceptMatcher
-from .schema import SECTION_BOOSTS, SECTIONS, section_field, words_field
+from .schema import SECTION_BOOSTS, SECTIONS, concepts_field, section_field, words_field
 
 _PHRASE = re.compile(r'"([^"]*)"|«([^»]*)»|“([^”]*)”')
 _WORD = re.compile(ITALIAN_WORD_PATTERN)
@@ -168,21 +168,9 @@ class QueryBuilder:
         for concept_id in concepts:
             for lang in LANGUAGES:
                 plan.highlight[lang].update(self.matcher.terms(concept_id, lang))
-        if section is None:
-            return [Q.Term("concepts", c, boost=CONCEPT_BOOST) for c in concepts]
-        # restricted to one section: the concept's own terms, as phrases, in that section
-        queries = []
-        for concept_id in concepts:
-            variants = []
-            for lang in LANGUAGES:
-                fieldname = section_field(section, lang)
-                for sequence in self.matcher.sequences(concept_id, lang):
-                    words = [sorted(alternatives)[0] for alternatives in sequence]
-                    variants.append(Q.Term(fieldname, words[0]) if len(words) == 1
-                                    else Q.Phrase(fieldname, words))
-            if variants:
-                queries.append(Q.DisjunctionMax(variants, tiebreak=0.1))
-        return queries
+        # restricted to one section: the concepts the index found in that section
+        fieldname = "concepts" if section is None else concepts_field(section)
+        return [Q.Term(fieldname, c, boost=CONCEPT_BOOST) for c in concepts]
 
 
 def _combinations(positions: list[tuple[str, ...]]) -> list[tuple[str, ...]]:

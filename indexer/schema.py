@@ -8,7 +8,7 @@ from kb.languages import LANGUAGES
 
 from .analysis import WORD_PATTERN, Analysis, FoldFilter
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 SECTIONS = ("title", "treatments", "mechanisms", "indications", "body")
 # How much a match in each section weighs against the body text. Mild, because PL2 already
 # favours a short field: on the clinic's dev queries, boosts of 3.0/2.2/2.0/1.5 let a page whose
@@ -25,6 +25,11 @@ def words_field(lang: str) -> str:
     return f"words_{lang}"
 
 
+def concepts_field(section: str) -> str:
+    """The concepts found in one section of an entry (a search restricted to it asks this)."""
+    return f"concepts_{section}"
+
+
 def build_schema(analysis: Analysis) -> Schema:
     fields = {
         "id": ID(stored=True, unique=True),
@@ -35,6 +40,7 @@ def build_schema(analysis: Analysis) -> Schema:
         "kind": ID(stored=True),
         "group": ID(stored=True),
         "concepts": KEYWORD(scorable=True),
+        **{concepts_field(section): KEYWORD(scorable=True) for section in SECTIONS},
         "heads": TEXT(analyzer=RegexTokenizer(WORD_PATTERN) | FoldFilter("any"), phrase=True),
         "title": STORED(),
         "written": STORED(),  # the language as the page writes it ("gr")

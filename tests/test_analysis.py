@@ -64,6 +64,19 @@ def test_greek_inflections_meet(analysis, a, b):
     assert meet(analysis, a, b, "el")
 
 
+@pytest.mark.parametrize("word", ["ιστός", "ιστό", "ιστών", "ιστούς", "μυς", "μυών"])
+def test_no_greek_word_is_stemmed_to_nothing(analysis, word):
+    # Snowball Greek reduces ιστός (tissue) and its forms to an empty stem, which would match
+    # every other word it empties
+    (term,) = analysis.word_terms(word, "el")
+    assert len(term) >= 2
+
+
+def test_the_forms_of_a_greek_word_snowball_empties_still_meet(analysis):
+    assert meet(analysis, "ιστός", "ιστών", "el")
+    assert not meet(analysis, "ιστός", "όταν", "el")
+
+
 # -- Russian ----------------------------------------------------------------------------------
 def test_yo_is_e(analysis):
     assert same(analysis, "ёлка", "елка", "ru")

@@ -90,6 +90,15 @@ def test_field_mechanisms_finds_nothing_for_a_word_absent_from_mechanisms(data_k
     assert search(data_kb, "мигрень", field="mechanisms").total == 0
 
 
+@pytest.mark.parametrize("query", ["потливость", "sudorazione"])
+def test_field_treatments_finds_a_concept_the_section_names_in_other_words(data_kb, query):
+    """The botulinum pages list "treatment of hyperhidrosis" among their treatments: the everyday
+    word is a term of the same concept, which the index records per section."""
+    results = search(data_kb, query, field="treatments", limit=50)
+    assert {h.id for h in results.hits} == set(BOTULINUM)
+    assert all("treatments" in h.sections for h in results.hits)
+
+
 def test_field_title_searches_titles(data_kb):
     results = search(data_kb, "мезотерапия", field="title")
     assert results.hits[0].id == "mesotherapy/ru"
