@@ -2,22 +2,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import groupby
+from typing import Iterable, Iterator
 
 from indexer.results import CatalogueItem
-
-ARTICLES = "articles"
 
 
 @dataclass(frozen=True)
 class CatalogueGroup:
     group: str
-    items: tuple[CatalogueItem, ...]
+    items: Iterator[CatalogueItem]  # read once, before the next group
 
 
-def group_catalogue(items: list[CatalogueItem]) -> list[CatalogueGroup]:
-    """Items by group, in the order the catalogue gives the groups; articles at the end."""
-    groups: dict[str, list[CatalogueItem]] = {}
-    for item in items:
-        groups.setdefault(item.group or "other", []).append(item)
-    order = sorted(groups, key=lambda group: group == ARTICLES)  # stable: keeps first-seen order
-    return [CatalogueGroup(group, tuple(groups[group])) for group in order]
+def group_catalogue(items: Iterable[CatalogueItem]) -> Iterator[CatalogueGroup]:
+    """Items by group, one item at a time (the home page streams them), for items in the
+    catalogue's order: sorted by group with articles last, so each group's items come together
+    and the groups come in the order the catalogue gives them. Each group's items must be read
+    before the next group."""
+    for group, members in groupby(items, key=lambda item: item.group or "other"):
+        yield CatalogueGroup(group, members)

@@ -6,7 +6,7 @@ from dataclasses import asdict
 from flask import Blueprint, abort, jsonify, request
 
 from indexer.results import MAX_QUERY_LENGTH, QueryError
-from web.kbase import get_kb
+from web.kbase import get_kb, search as search_kb
 from web.params import api_search_request, integer_param, language_param
 from web.urls import entry_url
 
@@ -23,7 +23,7 @@ def search():
     wanted = api_search_request(request.args)
     if not wanted.text:
         raise QueryError("q", "missing: give the text to search for")
-    return jsonify(get_kb().search(wanted).to_dict())
+    return jsonify(search_kb(wanted).to_dict())
 
 
 @bp.get("/suggest")
