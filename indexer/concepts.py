@@ -9,12 +9,14 @@ import os
 import pickle
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-from kb.concepts import ConceptSet
 from kb.languages import LANGUAGES
 
 from .analysis import Analysis, stop_words
+
+if TYPE_CHECKING:  # searching loads a compiled matcher and needs no concept files
+    from kb.concepts import ConceptSet
 
 Positions = Sequence[tuple[str, ...]]
 

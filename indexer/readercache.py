@@ -98,10 +98,34 @@ def doc_langs(searcher) -> bytes:
         codes = bytearray([NO_LANG]) * reader.doc_count_all()
         for i, lang in enumerate(LANGUAGES):
             if reader.doc_frequency("lang", lang):
-                for docnum in reader.postings("lang", lang).all_ids():
-                    codes[docnum] = i
+                _mark(codes, reader, "lang", lang, i)
         found = cache["langs"] = bytes(codes)
     return found
+
+
+def _mark(codes: bytearray, reader, fieldname: str, text: str, code: int) -> None:
+    """Set ``code`` for every live document containing a term, reading the postings a block at a
+    time (Whoosh's matchers give them one call at a time: 35 ms for the languages of 100,000
+    documents, a tenth of a cold `kb search`)."""
+    try:
+        for leaf, base in reader.leaf_readers():
+            field = leaf.schema[fieldname]
+            btext = field.to_bytes(text)
+            if (fieldname, btext) not in leaf:
+                continue
+            matcher = leaf._terms.matcher(fieldname, btext, field.format)
+            while matcher.is_active():
+                matcher._read_ids()
+                for docnum in matcher._ids:
+                    codes[base + docnum] = code
+                matcher._next_block()
+            if leaf.has_deletions():
+                for docnum in leaf.deleted_docs_set:
+                    if codes[base + docnum] == code:
+                        codes[base + docnum] = NO_LANG
+    except AttributeError:  # another codec: Whoosh's own matcher
+        for docnum in reader.postings(fieldname, text).all_ids():
+            codes[docnum] = code
 
 
 class _ArrayLengths:

@@ -3,9 +3,6 @@ from __future__ import annotations
 
 from itertools import islice
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 from .analysis import fold
 from .schema import SECTIONS, section_field, words_field
 
@@ -78,6 +75,9 @@ def nearest(reader, fieldname: str, text: str, limit: int) -> list[tuple[str, in
     """The terms of a field nearest to ``text``, other than it, within ``limit`` edits (a swap of
     two letters is one edit: optimal string alignment), sharing its first letter: those at the
     smallest distance found, at most MAX_CANDIDATES of them."""
+    from rapidfuzz import process  # only a word the index does not know needs it
+    from rapidfuzz.distance import OSA
+
     found = process.extract(text, vocabulary(reader, fieldname, text[:1]), scorer=OSA.distance,
                             score_cutoff=limit, limit=None)
     found = [(term, distance) for term, distance, _ in found if term != text]
