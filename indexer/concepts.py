@@ -27,7 +27,6 @@ class ConceptMatcher:
         # lang -> first term -> [(sequence of alternative sets, concept id)]
         self._starts: dict[str, dict[str, list[tuple[tuple[frozenset, ...], str]]]] = {}
         self._terms: dict[tuple[str, str], frozenset[str]] = {}
-        self._sequences: dict[tuple[str, str], tuple[tuple[frozenset, ...], ...]] = {}
         self._stops: dict[str, frozenset[str]] = {}
         for lang in LANGUAGES:
             starts: dict[str, list] = defaultdict(list)
@@ -35,12 +34,10 @@ class ConceptMatcher:
                                           for t in analysis.word_terms(w, lang, mode="index"))
             for concept in concepts:
                 stems: set[str] = set()
-                sequences = []
                 for term in concept.terms_for(lang):
                     positions = analysis.positions(term, lang, mode="index")
                     if not positions:
                         continue
-                    sequences.append(tuple(frozenset(p) for p in positions))
                     # matched on its content words: "шрамы от акне" = "шрамы после акне"
                     content = self._content(positions, lang)
                     if not content:
@@ -51,7 +48,6 @@ class ConceptMatcher:
                     # words to highlight: the term's own words, not its stop words
                     stems.update(t for p in analysis.positions(term, lang, mode="query") for t in p)
                 self._terms[(concept.id, lang)] = frozenset(stems)
-                self._sequences[(concept.id, lang)] = tuple(sequences)
             self._starts[lang] = dict(starts)
 
     def match(self, positions: Positions, lang: str) -> Counter:
@@ -77,10 +73,6 @@ class ConceptMatcher:
         """Every analyzed term of a concept in one language (for highlighting)."""
         return self._terms.get((concept_id, lang), frozenset())
 
-    def sequences(self, concept_id: str, lang: str) -> tuple[tuple[frozenset, ...], ...]:
-        """The concept's terms in one language, each as its analyzed positions."""
-        return self._sequences.get((concept_id, lang), ())
-
     def group_of(self, concept_id: str) -> str | None:
         return self.groups.get(concept_id)
 
@@ -88,7 +80,7 @@ class ConceptMatcher:
         """Store the compiled matcher beside the index: searching then needs no concept files
         and no Russian morphology to expand a query."""
         state = {"groups": self.groups, "starts": self._starts, "terms": self._terms,
-                 "sequences": self._sequences, "stops": self._stops}
+                 "stops": self._stops}
         tmp = path.with_name(path.name + ".tmp")
         tmp.write_bytes(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(tmp, path)
@@ -98,7 +90,7 @@ class ConceptMatcher:
         state = pickle.loads(Path(path).read_bytes())
         matcher = cls.__new__(cls)
         matcher.groups, matcher._starts, matcher._terms = state["groups"], state["starts"], state["terms"]
-        matcher._sequences, matcher._stops = state["sequences"], state["stops"]
+        matcher._stops = state["stops"]
         return matcher
 
 
