@@ -7,9 +7,8 @@ into two arrays (document numbers, term frequencies), scored in one vectorized P
 and combined with the other clauses in dense score arrays (sum for Or, max for DisjunctionMax,
 intersection for And and phrases). Whoosh stays the index; only its matching loop is replaced.
 
-Decoded postings are kept in a cache bounded in bytes and shared by the threads of a server, keyed
-by segment: segments never change once written, and deletions are applied when a searcher reads
-them, so a cached list stays true across incremental commits.
+The postings are read and cached by indexer/postings.py (a cache bounded in bytes, shared by the
+threads of a server); deletions are applied here, per searcher.
 
 One deliberate difference from Whoosh: its DisjunctionMaxMatcher scores a document with the
 maximum of its sub-matchers' *current* scores even when a sub-matcher sits on another document,
@@ -18,21 +17,17 @@ matching clauses plus ``tiebreak`` times the others, as the query says.
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from math import log, pi
 
 import numpy as np
 from whoosh import query as Q
 
-from .readercache import field_lengths
+from .postings import (NONE, POSITION_BITS, PostingCache, length_array, live_mask, read_positions,
+                       read_postings, segment_key)
 
 _REC_LOG2_OF_E = 1.0 / log(2)
-_POSITION_BITS = 24  # a position key: document number << 24 | position in the field
-DEFAULT_CACHE_BYTES = 32 * 1024 * 1024
 _TERMS_REMEMBERED = 100_000  # collection frequencies a scorer keeps (a float each)
-_ENTRY_BYTES = 200  # what an entry of the cache costs beyond its arrays (key, tuple, links)
 
 
 @dataclass(frozen=True)
@@ -47,41 +42,6 @@ class Matches:
 
 
 EMPTY = Matches(np.empty(0, np.int64), np.empty(0, np.float64))
-_NONE = (np.empty(0, np.int32), np.empty(0, np.float32))  # a term a segment does not hold
-
-
-class PostingCache:
-    """Decoded postings by (segment, field, term), least recently used dropped beyond a byte budget."""
-
-    def __init__(self, max_bytes: int = DEFAULT_CACHE_BYTES):
-        self.max_bytes = max_bytes
-        self._items: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-            return found
-
-    def put(self, key, value) -> None:
-        size = value[0].nbytes + value[1].nbytes + _ENTRY_BYTES
-        if size > self.max_bytes:
-            return
-        with self._lock:
-            if key in self._items:
-                return
-            self._items[key] = value
-            self._bytes += size
-            while self._bytes > self.max_bytes:
-                _, (ids, tf) = self._items.popitem(last=False)
-                self._bytes -= ids.nbytes + tf.nbytes + _ENTRY_BYTES
-
-    @property
-    def size_bytes(self) -> int:
-        return self._bytes
 
 
 class ArrayScorer:
@@ -95,7 +55,7 @@ class ArrayScorer:
         self.cache = cache if cache is not None else PostingCache()
         self.doc_count = searcher.doc_count_all()
         # a segment is known by its index (``namespace``), its id and its size: never rewritten
-        self.leaves = [(leaf, base, _segment_key(namespace, leaf)) for leaf, base in self.reader.leaf_readers()]
+        self.leaves = [(leaf, base, segment_key(namespace, leaf)) for leaf, base in self.reader.leaf_readers()]
         self._avgfl: dict[str, float] = {}
         self._cf: dict[tuple[str, str], float] = {}  # collection frequencies of terms seen
 
@@ -143,7 +103,7 @@ class ArrayScorer:
         for ids, tf, base, leaf in self._leaf_postings(fieldname, text):
             tf = tf.astype(np.float64)
             if scorable:
-                lengths = _lengths(leaf, fieldname)
+                lengths = length_array(leaf, fieldname)
                 fl = lengths[ids] if lengths is not None else np.ones(len(ids))
                 scores = _pl2(tf, cf, self.doc_count, fl, avgfl, self.c)
             else:
@@ -191,56 +151,55 @@ class ArrayScorer:
             keys = None
             for offset, btext in enumerate(btexts):
                 word_keys = self._positions(leaf, key, fieldname, btext)
-                word_keys = word_keys[wanted[word_keys >> _POSITION_BITS]] - offset  # candidates' only
+                word_keys = word_keys[wanted[word_keys >> POSITION_BITS]] - offset  # candidates' only
                 keys = word_keys if keys is None else _intersect(keys, word_keys)
                 if not len(keys):
                     break
             if keys is not None and len(keys):
-                found.append(_distinct_sorted(keys >> _POSITION_BITS) + base)
+                found.append(_distinct_sorted(keys >> POSITION_BITS) + base)
         return np.concatenate(found) if found else EMPTY.ids
 
     def _positions(self, leaf, key, fieldname, btext) -> np.ndarray:
         cache_key = (key, fieldname, btext, "positions") if key is not None else None
         found = self.cache.get(cache_key) if cache_key is not None else None
         if found is None:
-            found = (_read_positions(leaf, fieldname, btext), EMPTY.ids[:0])
+            found = (read_positions(leaf, fieldname, btext), EMPTY.ids[:0])
             if cache_key is not None:
                 self.cache.put(cache_key, found)
         return found[0]
 
     # -- compounds -------------------------------------------------------------------------
     def _Or(self, q, memo) -> Matches:
-        subs = [m for m in (self.evaluate(s, memo) for s in q.subqueries) if len(m)]
-        if not subs:
-            return EMPTY
-        if len(subs) == 1:
-            result = subs[0]
-        else:
-            total = np.zeros(self.doc_count)
-            hit = np.zeros(self.doc_count, bool)
-            for m in subs:
-                total[m.ids] += m.scores
-                hit[m.ids] = True
-            ids = np.flatnonzero(hit)
-            result = Matches(ids, total[ids])
-        return _boosted(result, q.boost)
+        return self._union(q, memo, self._sum)
 
     def _DisjunctionMax(self, q, memo) -> Matches:
+        return self._union(q, memo, lambda subs: self._best(subs, q.tiebreak))
+
+    def _union(self, q, memo, combine) -> Matches:
+        """The documents any clause matches, scored by ``combine`` when more than one matches."""
         subs = [m for m in (self.evaluate(s, memo) for s in q.subqueries) if len(m)]
         if not subs:
             return EMPTY
-        if len(subs) == 1:
-            result = subs[0]
-        else:
-            best = np.full(self.doc_count, -np.inf)
-            total = np.zeros(self.doc_count)
-            for m in subs:
-                best[m.ids] = np.maximum(best[m.ids], m.scores)  # a clause's ids are unique
-                total[m.ids] += m.scores
-            ids = np.flatnonzero(best > -np.inf)
-            top = best[ids]
-            result = Matches(ids, top + q.tiebreak * (total[ids] - top))
-        return _boosted(result, q.boost)
+        return _boosted(subs[0] if len(subs) == 1 else combine(subs), q.boost)
+
+    def _sum(self, subs) -> Matches:
+        total = np.zeros(self.doc_count)
+        hit = np.zeros(self.doc_count, bool)
+        for m in subs:
+            total[m.ids] += m.scores
+            hit[m.ids] = True
+        ids = np.flatnonzero(hit)
+        return Matches(ids, total[ids])
+
+    def _best(self, subs, tiebreak: float) -> Matches:
+        best = np.full(self.doc_count, -np.inf)
+        total = np.zeros(self.doc_count)
+        for m in subs:
+            best[m.ids] = np.maximum(best[m.ids], m.scores)  # a clause's ids are unique
+            total[m.ids] += m.scores
+        ids = np.flatnonzero(best > -np.inf)
+        top = best[ids]
+        return Matches(ids, top + tiebreak * (total[ids] - top))
 
     def _And(self, q, memo) -> Matches:
         subs = [self.evaluate(s, memo) for s in q.subqueries]
@@ -282,7 +241,7 @@ class ArrayScorer:
         for (ids, tf), (leaf, base, _) in zip(self._raw(fieldname, text), self.leaves):
             if not len(ids):
                 continue
-            live = _live_mask(leaf)
+            live = live_mask(leaf)
             if live is not None:
                 keep = live[ids]
                 ids, tf = ids[keep], tf[keep]
@@ -302,9 +261,9 @@ class ArrayScorer:
             arrays = self.cache.get(cache_key) if cache_key is not None else None
             if arrays is None:
                 if btext is None or (fieldname, btext) not in leaf:
-                    arrays = _NONE
+                    arrays = NONE
                 else:
-                    arrays = _read_postings(leaf, fieldname, btext)
+                    arrays = read_postings(leaf, fieldname, btext)
                 if cache_key is not None:
                     self.cache.put(cache_key, arrays)
             found.append(arrays)
@@ -358,88 +317,3 @@ def _pl2(tf, cf, dc, fl, avgfl, c):
     f = cf / dc
     return norm * (TF * log(1.0 / f) + f * _REC_LOG2_OF_E + 0.5 * np.log(2 * pi * TF)
                    + TF * (np.log(TF) - _REC_LOG2_OF_E))
-
-
-def _segment_key(namespace: str, leaf) -> tuple | None:
-    try:
-        return (namespace, leaf._segment.segment_id(), leaf.doc_count_all())
-    except AttributeError:
-        return None
-
-
-def _lengths(leaf, fieldname) -> np.ndarray | None:
-    cache = leaf.__dict__.setdefault("_kb_np_lengths", {})
-    found = cache.get(fieldname)
-    if found is None:
-        lengths = field_lengths(leaf, fieldname)
-        found = cache[fieldname] = (np.frombuffer(lengths, dtype=np.uint32).astype(np.float64)
-                                    if lengths is not None else False)
-    return found if found is not False else None
-
-
-def _live_mask(leaf) -> np.ndarray | None:
-    """Which of a segment's documents are not deleted (None when none is)."""
-    deleted = leaf.deleted_docs_set if hasattr(leaf, "deleted_docs_set") else ()
-    if not deleted:
-        return None
-    found = leaf.__dict__.get("_kb_live")
-    if found is None:
-        found = np.ones(leaf.doc_count_all(), bool)
-        found[np.fromiter(deleted, np.int64, len(deleted))] = False
-        leaf.__dict__["_kb_live"] = found
-    return found
-
-
-def _read_postings(leaf, fieldname, btext) -> tuple[np.ndarray, np.ndarray]:
-    """All postings of a term in one segment, deleted documents included (filtered by the caller)."""
-    matcher = leaf._terms.matcher(fieldname, btext, leaf.schema[fieldname].format)
-    if hasattr(matcher, "_read_data") and hasattr(matcher, "_goto"):
-        return _read_blocks(matcher)
-    ids, weights = [], []
-    while matcher.is_active():
-        ids.append(matcher.id())
-        weights.append(matcher.weight())
-        matcher.next()
-    return np.array(ids, np.int32), np.array(weights, np.float32)
-
-
-def _read_blocks(m) -> tuple[np.ndarray, np.ndarray]:
-    """Whoosh 3's block postings read block by block: ids are stored as deltas within a block."""
-    deltas, weights, sizes = [], [], []
-    while not m._atend and m._blocklength:
-        if m._data is None:
-            m._read_data()
-        block_ids, block_weights = m._data[0], m._data[1]
-        n = len(block_ids)
-        deltas.extend(block_ids)
-        sizes.append(n)
-        if block_weights is None:
-            weights.append(np.ones(n, np.float32))
-        elif isinstance(block_weights, float):
-            weights.append(np.full(n, block_weights, np.float32))
-        else:
-            weights.append(np.asarray(block_weights, np.float32))
-        if m._lastblock:
-            break
-        m._goto(m._nextoffset)
-    if not sizes:
-        return np.empty(0, np.int32), np.empty(0, np.float32)
-    running = np.cumsum(np.asarray(deltas, np.int64))
-    # each block's deltas start from 0: take away what the blocks before it summed to
-    starts = np.cumsum([0] + sizes[:-1])
-    before = np.where(starts > 0, running[np.maximum(starts - 1, 0)], 0)
-    ids = running - np.repeat(before, sizes)
-    return ids.astype(np.int32), np.concatenate(weights) if len(weights) > 1 else weights[0]
-
-
-def _read_positions(leaf, fieldname, btext) -> np.ndarray:
-    """Every (document, position) of a term in one segment as sorted keys (document << 24 | position)."""
-    fmt = leaf.schema[fieldname].format
-    matcher = leaf._terms.matcher(fieldname, btext, fmt)
-    keys: list[int] = []
-    limit = (1 << _POSITION_BITS) - 1
-    while matcher.is_active():
-        doc = matcher.id() << _POSITION_BITS
-        keys.extend(doc | min(p, limit) for p in matcher.value_as("positions"))
-        matcher.next()
-    return np.unique(np.array(keys, np.int64))
