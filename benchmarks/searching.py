@@ -62,7 +62,7 @@ def engine_query(kb, q: MixQuery):
     from whoosh import query as Q
 
     from indexer.query import QueryBuilder, parse_query
-    from indexer.search import validate
+    from indexer.results import validate
 
     request = validate(request_for(q))
     searcher = kb._searcher()

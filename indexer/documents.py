@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from kb.model import Entry
+from kb.model import Entry, Mechanism, Structure
 
 from .analysis import Analysis
 from .concepts import ConceptMatcher
@@ -113,3 +113,15 @@ def entry_document(entry: Entry, source: str, digest: str, analysis: Analysis,
         if text:
             doc[section_field(section, entry.lang)] = analyzed.get(section, text)
     return doc
+
+
+def entry_from_data(data: dict) -> Entry:
+    s = data.get("structure") or {}
+    structure = Structure(
+        treatments=tuple(s.get("treatments", ())),
+        mechanisms=tuple(Mechanism(m["name"], m["explanation"]) for m in s.get("mechanisms", ())),
+        indications=tuple(s.get("indications", ())),
+        text=s.get("text", ""),
+    )
+    fields = {k: v for k, v in data.items() if k not in ("structure", "kind")}
+    return Entry(**fields, structure=structure)

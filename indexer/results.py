@@ -1,8 +1,10 @@
 """What search takes and gives: the one API that the CLI and the web pages call."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html import escape
+
+from kb.languages import UnknownLanguage, normalize_lang
 
 SECTIONS: tuple[str, ...] = ("title", "treatments", "mechanisms", "indications", "body")
 FIELD_CHOICES: tuple[str, ...] = ("treatments", "mechanisms", "indications", "title", "body")
@@ -147,3 +149,31 @@ class CatalogueItem:
     kind: str
     group: str  # a concept group ("injectables", "lasers", ...) or "articles"
     treatments: tuple[str, ...] = ()
+
+
+def validate(request: SearchRequest) -> SearchRequest:
+    """Check every parameter; QueryError names the bad one."""
+    from .query import parse_query
+
+    text = request.text if isinstance(request.text, str) else ""
+    if len(text) > MAX_QUERY_LENGTH:
+        raise QueryError("q", f"is longer than {MAX_QUERY_LENGTH} characters")
+    if parse_query(text).empty:
+        raise QueryError("q", "is empty: type a word to search for")
+    if request.field is not None and request.field not in FIELD_CHOICES:
+        raise QueryError("field", f"must be one of {', '.join(FIELD_CHOICES)}")
+    if not isinstance(request.limit, int) or not 1 <= request.limit <= MAX_LIMIT:
+        raise QueryError("limit", f"must be a whole number from 1 to {MAX_LIMIT}")
+    if not isinstance(request.page, int) or not 1 <= request.page <= MAX_PAGE:
+        raise QueryError("page", f"must be a whole number from 1 to {MAX_PAGE}")
+    return replace(request,
+                   lang=lang_param("lang", request.lang) if request.lang else None,
+                   in_lang=lang_param("in", request.in_lang) if request.in_lang else None)
+
+
+def lang_param(param: str, value: str) -> str:
+    """A language parameter's canonical code; QueryError names the parameter if it is none."""
+    try:
+        return normalize_lang(value)
+    except UnknownLanguage as exc:
+        raise QueryError(param, str(exc)) from exc

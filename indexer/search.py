@@ -15,18 +15,18 @@ from typing import Iterator
 import numpy as np
 from whoosh import query as Q
 
-from kb.languages import LANGUAGES, UnknownLanguage, detect_language, normalize_lang
-from kb.model import Entry, Mechanism, Structure
+from kb.languages import LANGUAGES, detect_language
+from kb.model import Entry
 
 from . import store
 from .analysis import Analysis, fold
 from .matching import ArrayScorer, PostingCache
 from .readercache import ArrayPL2, doc_langs
 from .concepts import ConceptMatcher
-from .documents import section_texts
+from .documents import entry_from_data, section_texts
 from .query import QueryBuilder, parse_query, word_languages
-from .results import (FIELD_CHOICES, MAX_LIMIT, MAX_PAGE, MAX_QUERY_LENGTH, CatalogueItem, Hit,
-                      QueryError, SearchRequest, SearchResults, Suggestion, Translation)
+from .results import (CatalogueItem, Hit, MAX_QUERY_LENGTH, QueryError, SearchRequest,
+                      SearchResults, Suggestion, Translation, lang_param, validate)
 from .snippets import make_snippet
 from .spelling import correct, is_known
 from .schema import section_field
@@ -317,7 +317,7 @@ class KnowledgeBase:
         """A language's entries as its home page lists them (by group, articles last, then by
         title), one at a time: the home page streams them instead of holding them all. Kept
         between calls, until the index changes, compressed (_pack_catalogue)."""
-        lang = _lang_param("lang", lang)
+        lang = lang_param("lang", lang)
         searcher = self._searcher()
         packed = self._catalogue.get(lang)
         if packed is None:
@@ -328,7 +328,7 @@ class KnowledgeBase:
         """Entries whose title or treatments contain words starting with what has been typed."""
         if len(prefix) > MAX_QUERY_LENGTH:
             raise QueryError("q", f"is longer than {MAX_QUERY_LENGTH} characters")
-        lang = _lang_param("lang", lang) if lang else None
+        lang = lang_param("lang", lang) if lang else None
         words = [fold(w) for w in parse_query(prefix).words]
         if not words or len(words[-1]) < 2:
             return []
@@ -367,33 +367,6 @@ def _lang_codes(searcher) -> np.ndarray:
     return codes
 
 
-def validate(request: SearchRequest) -> SearchRequest:
-    """Check every parameter; QueryError names the bad one."""
-    from dataclasses import replace
-
-    text = request.text if isinstance(request.text, str) else ""
-    if len(text) > MAX_QUERY_LENGTH:
-        raise QueryError("q", f"is longer than {MAX_QUERY_LENGTH} characters")
-    if parse_query(text).empty:
-        raise QueryError("q", "is empty: type a word to search for")
-    if request.field is not None and request.field not in FIELD_CHOICES:
-        raise QueryError("field", f"must be one of {', '.join(FIELD_CHOICES)}")
-    if not isinstance(request.limit, int) or not 1 <= request.limit <= MAX_LIMIT:
-        raise QueryError("limit", f"must be a whole number from 1 to {MAX_LIMIT}")
-    if not isinstance(request.page, int) or not 1 <= request.page <= MAX_PAGE:
-        raise QueryError("page", f"must be a whole number from 1 to {MAX_PAGE}")
-    return replace(request,
-                   lang=_lang_param("lang", request.lang) if request.lang else None,
-                   in_lang=_lang_param("in", request.in_lang) if request.in_lang else None)
-
-
-def _lang_param(param: str, value: str) -> str:
-    try:
-        return normalize_lang(value)
-    except UnknownLanguage as exc:
-        raise QueryError(param, str(exc)) from exc
-
-
 def _lang_code(lang: str | None) -> int:
     return LANGUAGES.index(lang) if lang in LANGUAGES else NO_LANG_CODE
 
@@ -422,18 +395,6 @@ def _id_variants(entry_id: str) -> list[str]:
     if tail in ("el", "gr") and head:
         variants.append(f"{head}/{'gr' if tail == 'el' else 'el'}")
     return variants
-
-
-def entry_from_data(data: dict) -> Entry:
-    s = data.get("structure") or {}
-    structure = Structure(
-        treatments=tuple(s.get("treatments", ())),
-        mechanisms=tuple(Mechanism(m["name"], m["explanation"]) for m in s.get("mechanisms", ())),
-        indications=tuple(s.get("indications", ())),
-        text=s.get("text", ""),
-    )
-    fields = {k: v for k, v in data.items() if k not in ("structure", "kind")}
-    return Entry(**fields, structure=structure)
 
 
 def _pack_catalogue(searcher, lang: str) -> tuple[list[bytes], int]:
