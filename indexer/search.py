@@ -20,7 +20,8 @@ from kb.model import Entry
 
 from . import store
 from .analysis import Analysis, fold
-from .matching import ArrayScorer, PostingCache
+from .matching import ArrayScorer
+from .postings import DEFAULT_CACHE_BYTES, PostingCache
 from .readercache import ArrayPL2, doc_langs
 from .concepts import ConceptMatcher
 from .documents import entry_from_data, section_texts
@@ -48,7 +49,7 @@ class KnowledgeBase:
     their caches are held once, not once per thread; every call notices a newer generation (full
     rebuild) or commit (incremental update) and moves to it."""
 
-    def __init__(self, index_dir: Path):
+    def __init__(self, index_dir: Path, postings_cache_mb: int = DEFAULT_CACHE_BYTES >> 20):
         self.index_dir = Path(index_dir)
         self.analysis = Analysis()
         self._lock = threading.Lock()
@@ -58,12 +59,12 @@ class KnowledgeBase:
         self._matcher: ConceptMatcher | None = None
         self._catalogue: dict[str, tuple[list[bytes], int]] = {}  # lang -> packed items
         self._shared = None  # (generation, searcher) that every thread uses
-        self._postings = PostingCache()  # decoded postings, shared by the threads
+        self._postings = PostingCache(postings_cache_mb << 20)  # decoded postings, shared by the threads
         self._open()
 
     @classmethod
-    def open(cls, index_dir: Path) -> "KnowledgeBase":
-        return cls(index_dir)
+    def open(cls, index_dir: Path, postings_cache_mb: int = DEFAULT_CACHE_BYTES >> 20) -> "KnowledgeBase":
+        return cls(index_dir, postings_cache_mb)
 
     # -- lifecycle -------------------------------------------------------------------------
     def _open(self) -> None:

@@ -186,7 +186,8 @@ def search(query, lang, field, in_lang, limit, page, as_json, index_dir):
     from indexer.results import SearchRequest
     from indexer.search import KnowledgeBase
 
-    kb = KnowledgeBase.open(settings_for(index_dir).index_dir)
+    settings = settings_for(index_dir)
+    kb = KnowledgeBase.open(settings.index_dir, settings.postings_cache_mb)
     results = kb.search(SearchRequest(query, lang=lang, field=field, in_lang=in_lang,
                                       limit=limit, page=page, facets=as_json))
     if as_json:
@@ -206,7 +207,8 @@ def show(entry_id, as_json, index_dir):
     """Show an entry: its sections and its translations."""
     from indexer.search import KnowledgeBase
 
-    kb = KnowledgeBase.open(settings_for(index_dir).index_dir)
+    settings = settings_for(index_dir)
+    kb = KnowledgeBase.open(settings.index_dir, settings.postings_cache_mb)
     entry = kb.entry(entry_id)
     if entry is None:
         fail(f"no entry {entry_id!r} in the index")
@@ -255,7 +257,8 @@ def evaluate(queries, index_dir, run_file, as_json):
     from indexer.search import KnowledgeBase
 
     labelled = read_labelled(queries)
-    kb = KnowledgeBase.open(settings_for(index_dir).index_dir)
+    settings = settings_for(index_dir)
+    kb = KnowledgeBase.open(settings.index_dir, settings.postings_cache_mb)
     rankings = {}
     for q in labelled:
         lang = normalize_lang(q.lang) if q.lang else None

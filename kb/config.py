@@ -27,10 +27,12 @@ class Settings:
     max_file_bytes: int = 2 * 1024 * 1024  # larger content files are skipped, with a message
     default_lang: str = "ru"  # the web's language when nothing else tells
     lock_timeout: float = 30.0  # seconds a second `kb index` waits for the first
+    postings_cache_mb: int = 32  # decoded postings a search process keeps (indexer/postings.py)
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
-        """Defaults, then KB_INDEX / KB_CONTENT / KB_CONCEPTS / KB_LOCK_TIMEOUT, then explicit overrides."""
+        """Defaults, then KB_INDEX / KB_CONTENT / KB_CONCEPTS / KB_LOCK_TIMEOUT /
+        KB_POSTINGS_CACHE_MB, then explicit overrides."""
         settings = cls()
         env = os.environ
         if env.get("KB_INDEX"):
@@ -49,5 +51,11 @@ class Settings:
                 raise SettingsError(f"KB_LOCK_TIMEOUT must be a number of seconds >= 0, "
                                  f"got {env['KB_LOCK_TIMEOUT']!r}")
             settings = replace(settings, lock_timeout=timeout)
+        if env.get("KB_POSTINGS_CACHE_MB"):
+            value = env["KB_POSTINGS_CACHE_MB"].strip()
+            if not value.isdigit():
+                raise SettingsError(f"KB_POSTINGS_CACHE_MB must be a whole number of MiB >= 0, "
+                                    f"got {env['KB_POSTINGS_CACHE_MB']!r}")
+            settings = replace(settings, postings_cache_mb=int(value))
         clean = {k: v for k, v in overrides.items() if v is not None}
         return replace(settings, **clean)

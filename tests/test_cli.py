@@ -77,6 +77,22 @@ def test_a_bad_option_exits_2_with_one_line_and_no_traceback(runner, data_index,
     assert len(lines(result.stderr)) == 1, result.stderr
 
 
+def test_a_bad_postings_cache_setting_exits_2_naming_the_variable(runner, data_index):
+    result = runner.invoke(main, ["search", "мигрень", "--index", str(data_index)],
+                           env={"KB_POSTINGS_CACHE_MB": "lots"})
+    assert result.exit_code == 2
+    assert "KB_POSTINGS_CACHE_MB" in result.stderr and "lots" in result.stderr
+    assert len(lines(result.stderr)) == 1, result.stderr
+
+
+def test_search_works_with_the_postings_cache_turned_off(runner, data_index):
+    cached = runner.invoke(main, ["search", "ботокс", "--json", "--index", str(data_index)])
+    uncached = runner.invoke(main, ["search", "ботокс", "--json", "--index", str(data_index)],
+                             env={"KB_POSTINGS_CACHE_MB": "0"})
+    assert cached.exit_code == uncached.exit_code == 0
+    assert uncached.stdout == cached.stdout
+
+
 def test_search_without_an_index_exits_1_with_a_clear_message(runner, tmp_path):
     result = runner.invoke(main, ["search", "мигрень", "--index", str(tmp_path / "none")])
     assert result.exit_code == 1

@@ -24,7 +24,8 @@ def get_kb() -> KnowledgeBase:
     if state["kb"] is None:
         with _lock:
             if state["kb"] is None:
-                state["kb"] = KnowledgeBase.open(current_app.config["SETTINGS"].index_dir)
+                settings = current_app.config["SETTINGS"]
+                state["kb"] = KnowledgeBase.open(settings.index_dir, settings.postings_cache_mb)
     return state["kb"]
 
 
