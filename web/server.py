@@ -23,30 +23,25 @@ def ensure_index(settings: Settings) -> None:
     print(f"Index built: {report}", flush=True)
 
 
-M_MMAP_THRESHOLD, M_ARENA_MAX = -3, -8  # glibc's mallopt parameters
-MMAP_THRESHOLD = 128 * 1024  # glibc's default, kept
+M_ARENA_MAX = -8  # glibc's mallopt parameter
 MALLOC_ARENAS = 2
+# How far a response may run ahead of its client before its thread waits (waitress: 16 MB). A
+# streamed home page at 100,000 entries is 17 MB, and eight written at once to clients reading
+# them peaked at 290 MB, 88 MB with 1 MB (and no slower).
+OUTBUF_HIGH_WATERMARK = 1024 * 1024
 
 
-def tune_malloc() -> None:
-    """Make memory freed by a request go back to the system and serve the other threads (glibc;
-    elsewhere nothing). Measured at 100,000 entries under load, eight server threads: peak 255 MB
-    before, 189 MB with both (with the searches one at a time, web.kbase.search).
+def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> None:
+    """Let the server's threads share ``arenas`` malloc arenas (glibc; elsewhere nothing).
 
-    - glibc raises its mmap threshold each time a large block is freed (up to 32 MB), and from
-      then on blocks of that size come from the heap, where freed ones stay as a high-water
-      mark: a search's arrays over every document (800 KB each at 100,000 entries) and a page's
-      buffers piled up so. Fixed at its default, large blocks are mapped and unmapped.
-    - glibc gives each thread that allocates its own arena, up to eight per core, and memory freed
-      in one thread's arena serves only the threads on it: the server's peak grew with its thread
-      count. The threads take turns under the GIL, so two arenas cost no throughput.
-    """
+    glibc gives each thread that allocates its own arena, up to eight per core, and memory freed
+    in one thread's arena serves only the threads on it: the server's peak grew with its thread
+    count. The threads take turns under the GIL, so sharing costs no throughput. (What the
+    environment variable MALLOC_ARENA_MAX does, set from inside.)"""
     try:
-        mallopt = ctypes.CDLL(None).mallopt
+        ctypes.CDLL(None).mallopt(M_ARENA_MAX, arenas)
     except (OSError, AttributeError):  # not glibc
-        return
-    mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
-    mallopt(M_ARENA_MAX, MALLOC_ARENAS)
+        pass
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, threads: int = 8) -> None:
@@ -54,10 +49,11 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, threads
 
     ``port=0`` picks a free port; the printed address is the one actually bound.
     """
-    tune_malloc()  # before waitress starts its threads
+    limit_malloc_arenas()  # before waitress starts its threads
     ensure_index(settings)
     app = create_app({"SETTINGS": settings})
-    server = create_server(app, host=host, port=port, threads=threads, ident="clinic-kb")
+    server = create_server(app, host=host, port=port, threads=threads, ident="clinic-kb",
+                           outbuf_high_watermark=OUTBUF_HIGH_WATERMARK)
     bound_port = getattr(server, "effective_port", port)
     shown_host = f"[{host}]" if ":" in host else host
     print(f"Serving on http://{shown_host}:{bound_port}/", flush=True)

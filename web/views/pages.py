@@ -52,7 +52,8 @@ def home(lang: str):
 
 
 def _in_chunks(pieces, size: int = 32 * 1024):
-    """The template's many small pieces joined into pieces of about ``size`` characters."""
+    """The template's many small pieces joined into pieces of about ``size`` characters (each
+    is one write to the client: see OUTBUF_HIGH_WATERMARK in web.server)."""
     chunk, length = [], 0
     for piece in pieces:
         chunk.append(piece)
