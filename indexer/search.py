@@ -1,13 +1,8 @@
 """Search over the index: the one API the CLI and the web pages call."""
 from __future__ import annotations
 
-import io
 import json
-import pickle
-import sys
 import threading
-import zlib
-from array import array
 from itertools import islice
 from pathlib import Path
 from typing import Iterator
@@ -20,6 +15,7 @@ from kb.model import Entry
 
 from . import store
 from .analysis import Analysis, fold
+from .catalogue import pack_catalogue, unpack_catalogue
 from .matching import ArrayScorer
 from .postings import DEFAULT_CACHE_BYTES, PostingCache
 from .readercache import ArrayPL2, doc_langs
@@ -37,7 +33,6 @@ OTHER_LANGUAGE_FACTOR = 0.6  # the query's own language ranks first among compar
 RERANK_DEPTH = 200
 NO_LANG_CODE = len(LANGUAGES)  # readercache.doc_langs' code for a document without a language
 TRANSLATION_CACHE = 50_000  # page_ids whose versions a searcher keeps
-CATALOGUE_BLOCK = 256  # catalogue items compressed together
 # Ranking model: divergence from randomness (PL2). Measured beside BM25F (B 0.75, K1 1.2) on the
 # same index: RuMedDaNet MRR@10 0.832 vs 0.824, clinic queries 0.974 vs 0.972.
 PL2_C = 7.0
@@ -317,13 +312,13 @@ class KnowledgeBase:
     def iter_catalogue(self, lang: str) -> Iterator[CatalogueItem]:
         """A language's entries as its home page lists them (by group, articles last, then by
         title), one at a time: the home page streams them instead of holding them all. Kept
-        between calls, until the index changes, compressed (_pack_catalogue)."""
+        between calls, until the index changes, compressed (catalogue.pack_catalogue)."""
         lang = lang_param("lang", lang)
         searcher = self._searcher()
         packed = self._catalogue.get(lang)
         if packed is None:
-            packed = self._catalogue[lang] = _pack_catalogue(searcher, lang)
-        return _unpack_catalogue(packed, lang)
+            packed = self._catalogue[lang] = pack_catalogue(searcher, lang)
+        return unpack_catalogue(packed, lang)
 
     def suggest(self, prefix: str, lang: str | None = None, limit: int = 8) -> list[Suggestion]:
         """Entries whose title or treatments contain words starting with what has been typed."""
@@ -396,39 +391,3 @@ def _id_variants(entry_id: str) -> list[str]:
     if tail in ("el", "gr") and head:
         variants.append(f"{head}/{'gr' if tail == 'el' else 'el'}")
     return variants
-
-
-def _pack_catalogue(searcher, lang: str) -> tuple[list[bytes], int]:
-    """A language's catalogue items in catalogue order, pickled, in zlib-compressed blocks of
-    CATALOGUE_BLOCK items (at 100,000 entries 3 MB a language, where the items themselves took
-    54 MB and their pickles 18 MB), and how many there are. Each item is pickled into one buffer
-    as its document is read, so that nothing per item outlives the parsed document but its sort
-    key (the documents freed on the way leave no holes pinned by items kept between them)."""
-    buffer, keys, spans = bytearray(), [], array("Q")
-    for stored in searcher.documents(lang=lang):
-        data = json.loads(stored["data"])
-        group = stored.get("group", "other")
-        item = (data["id"], data.get("page_id"), data["title"], data["lang_written"], data["kind"],
-                group, tuple(data["structure"]["treatments"]))
-        keys.append((group == "articles", group, item[2].casefold()))
-        spans.append(len(buffer))
-        buffer += pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
-    spans.append(len(buffer))
-    order = sorted(range(len(keys)), key=keys.__getitem__)  # stable: ties in document order
-    del keys
-    view, blocks = memoryview(buffer), []
-    for at in range(0, len(order), CATALOGUE_BLOCK):
-        pickles = b"".join(view[spans[i]:spans[i + 1]] for i in order[at:at + CATALOGUE_BLOCK])
-        blocks.append(zlib.compress(pickles, 1))
-    view.release()
-    return blocks, len(order)
-
-
-def _unpack_catalogue(packed: tuple[list[bytes], int], lang: str) -> Iterator[CatalogueItem]:
-    blocks, count = packed
-    for at, block in enumerate(blocks):
-        items = pickle.Unpickler(io.BytesIO(zlib.decompress(block)))
-        for _ in range(min(CATALOGUE_BLOCK, count - at * CATALOGUE_BLOCK)):
-            id_, page_id, title, written, kind, group, treatments = items.load()
-            yield CatalogueItem(id_, page_id, title, lang, sys.intern(written), sys.intern(kind),
-                                sys.intern(group), treatments)
