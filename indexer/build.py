@@ -59,6 +59,13 @@ class BuildReport:
     def total(self) -> int:
         return sum(self.entries_by_lang.values())
 
+    def summary(self) -> str:
+        """One line for a person: entries per language, what changed, seconds."""
+        langs = ", ".join(f"{lang} {n}" for lang, n in sorted(self.entries_by_lang.items())) or "none"
+        return (f"{self.total} entries ({langs}) in {self.index_dir}{' (rebuilt)' if self.rebuilt else ''}: "
+                f"{self.added} added, {self.updated} updated, {self.removed} removed, "
+                f"{self.unchanged} unchanged, in {self.seconds:.1f} s")
+
 
 @dataclass(frozen=True)
 class Indexed:

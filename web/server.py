@@ -20,7 +20,9 @@ def ensure_index(settings: Settings) -> None:
     print(f"No index at {settings.index_dir}: building it from "
           f"{', '.join(str(root) for root in settings.content_roots)} ...", flush=True)
     report = build_index(settings)
-    print(f"Index built: {report}", flush=True)
+    print(f"Index built: {report.summary()}", flush=True)
+    for problem in report.problems:
+        print(f"  {'skipped' if problem.skipped else 'warning'}: {problem}", flush=True)
 
 
 M_ARENA_MAX = -8  # glibc's mallopt parameter
