@@ -34,7 +34,7 @@ def measure(index: Path, runs: int) -> dict:
 
 def importtime(index: Path, top: int = 12) -> dict:
     """`kb search` under -X importtime: total import time and the heaviest top-level imports."""
-    script = ("import sys; from kb.cli import main; "
+    script = ("import sys; from cli import main; "
               f"sys.argv = ['kb', 'search', {COLD_QUERIES[0]!r}, '--index', {str(index)!r}]; main()")
     r = run_with_rusage([sys.executable, "-X", "importtime", "-c", script])
     rows = []

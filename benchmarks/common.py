@@ -102,7 +102,7 @@ def dir_size(path: Path) -> int:
 def kb_command() -> list[str]:
     """`kb` as installed (console script), or through the interpreter."""
     found = shutil.which("kb")
-    return [found] if found else [sys.executable, "-m", "kb.cli"]
+    return [found] if found else [sys.executable, "-m", "cli"]
 
 
 def machine() -> dict:

@@ -138,7 +138,7 @@ def run_one(size: str, duration: int, connections: int, wrk_threads: int, server
     env.pop("KB_INDEX", None)
     # `kb serve` through the interpreter from the project directory: the project's own packages
     # come first on sys.path whatever state the editable install's finder is in
-    server = subprocess.Popen([sys.executable, "-c", "import sys; from kb.cli import main; sys.argv[0] = 'kb'; main()",
+    server = subprocess.Popen([sys.executable, "-c", "import sys; from cli import main; sys.argv[0] = 'kb'; main()",
                                "serve", "--host", HOST, "--port", str(port),
                                "--threads", str(server_threads), "--index", str(index)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,

@@ -1,4 +1,4 @@
-"""`python -m kb` is the `kb` command."""
-from kb.cli import main
+"""`python -m cli` is the `kb` command."""
+from cli.main import main
 
 main(prog_name="kb")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .languages import NAMES
+from kb.languages import NAMES
 
 
 def print_results(results) -> None:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import click
 
-from .config import Settings, SettingsError
-from .languages import UnknownLanguage, normalize_lang
+from kb.config import Settings, SettingsError
+from kb.languages import UnknownLanguage, normalize_lang
 
 EXIT_FAILURE, EXIT_USAGE, EXIT_SKIPPED = 1, 2, 3
 
@@ -67,7 +67,7 @@ def _one_line_failures() -> tuple[type, ...]:
     from indexer.evaluation import LabelError
     from indexer.store import IndexBusy, IndexMissing, IndexNotWritable
 
-    from .concepts import ConceptError
+    from kb.concepts import ConceptError
 
     return IndexMissing, IndexBusy, IndexNotWritable, ConceptError, LabelError
 
@@ -139,10 +139,7 @@ def index(roots, index_dir, full):
     settings = settings_for(index_dir, roots)
     with _progress() as progress:
         report = build_index(settings, progress=progress, full=full)
-    langs = ", ".join(f"{lang} {n}" for lang, n in sorted(report.entries_by_lang.items())) or "none"
-    click.echo(f"{report.total} entries ({langs}) in {settings.index_dir}"
-               f"{' (rebuilt)' if report.rebuilt else ''}: {report.added} added, {report.updated} updated, "
-               f"{report.removed} removed, {report.unchanged} unchanged, in {report.seconds:.1f} s")
+    click.echo(report.summary())
     for problem in report.problems:
         click.echo(f"  {'skipped' if problem.skipped else 'warning'}: {problem}", err=True)
     if report.skipped:
@@ -227,8 +224,8 @@ def show(entry_id, as_json, index_dir):
 @handle_errors
 def check(roots):
     """Check content: bad files, and translations whose source_hash drifted."""
-    from .loader import load_entries
-    from .translations import find_drift
+    from kb.loader import load_entries
+    from kb.translations import find_drift
 
     settings = settings_for(roots=roots)
     result = load_entries(settings.content_roots, settings.max_file_bytes)

@@ -1,4 +1,4 @@
-"""kb.cli: the `kb` command line over the knowledge base (click's CliRunner, real indexes)."""
+"""cli: the `kb` command line over the knowledge base (click's CliRunner, real indexes)."""
 from __future__ import annotations
 
 import json
@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from core_support import DATA
-from kb.cli import main
+from cli import main
 
 
 @pytest.fixture()
@@ -103,7 +103,7 @@ def test_search_without_an_index_exits_1_with_a_clear_message(runner, tmp_path):
 
 def test_exit_statuses_hold_for_the_installed_command(tmp_path):
     """The real process: a bad option is status 2, a missing index 1, no traceback either way."""
-    command = [sys.executable, "-c", "from kb.cli import main; main()"]
+    command = [sys.executable, "-c", "from cli import main; main()"]
     bad = subprocess.run(command + ["search", "x", "--lang", "xx", "--index", str(tmp_path)],
                          capture_output=True, text=True, timeout=60)
     missing = subprocess.run(command + ["search", "x", "--index", str(tmp_path / "none")],

@@ -39,7 +39,7 @@ def kb_command() -> list[str]:
     found = shutil.which("kb")
     if found:
         return [found]
-    return [sys.executable, "-c", "import sys; from kb.cli import main; sys.argv[0] = 'kb'; sys.exit(main())"]
+    return [sys.executable, "-c", "import sys; from cli import main; sys.argv[0] = 'kb'; sys.exit(main())"]
 
 
 def kb_env(concepts: Path, **extra: str) -> dict[str, str]:

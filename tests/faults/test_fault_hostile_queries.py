@@ -216,7 +216,7 @@ def assert_clean_cli(result, allowed):
 @example(query="title:bot* AND [a TO z]", options=["--json", "--limit", "100"], first=False)
 @example(query="-rf", options=[], first=True)
 def test_cli_search_options(runner, built_index, query, options, first):
-    from kb.cli import main
+    from cli import main
 
     args = ["search", *options, "--", query] if first else ["search", query, *options]
     started = time.perf_counter()
@@ -230,7 +230,7 @@ def test_cli_search_options(runner, built_index, query, options, first):
 @settings(SETTINGS, max_examples=EXAMPLES // 2)
 @given(entry_id=any_text, as_json=st.booleans())
 def test_cli_show_any_id(runner, built_index, entry_id, as_json):
-    from kb.cli import main
+    from cli import main
 
     result = runner.invoke(main, ["show", "--index", str(built_index), *(["--json"] if as_json else []),
                                   "--", entry_id])
@@ -327,7 +327,7 @@ entry_paths = st.one_of(
                      "articles/botulotoxin.ru", "../../etc/passwd", "%2e%2e/%2e%2e/etc/passwd",
                      "..%2f..%2fetc%2fpasswd", "%252e%252e%252fetc%252fpasswd", "....//....//etc/passwd",
                      "%c0%ae%c0%ae/%c0%ae%c0%ae/etc/passwd", "%00", "a%00b", "%ff", "%ed%a0%80",
-                     "x" * 400, "a/" * 300, "static/../../kb/cli.py", "\\..\\..\\etc\\passwd"]),
+                     "x" * 400, "a/" * 300, "static/../../cli/main.py", "\\..\\..\\etc\\passwd"]),
 )
 
 

@@ -20,7 +20,7 @@ TRAVERSALS = [
     b"/ru/%c0%ae%c0%ae/%c0%ae%c0%ae/etc/passwd", b"/ru/..%5c..%5cetc%5cpasswd", b"/ru/..\\..\\etc\\passwd",
     b"/ru/%2e%2e%2f%2e%2e%2f%2e%2e%2fsecret.txt", b"/ru/../secret.txt", b"/ru/..%2fsecret.txt",
     b"/ru/..%2fix%2fCURRENT", b"/ru/..%2fix%2f.lock", b"/gr/../../../../../../etc/shadow",
-    b"/static/../../../../etc/passwd", b"/static/%2e%2e/%2e%2e/kb/cli.py", b"/static/..%2f..%2fkb%2fcli.py",
+    b"/static/../../../../etc/passwd", b"/static/%2e%2e/%2e%2e/cli/main.py", b"/static/..%2f..%2fcli%2fmain.py",
     b"/static/..%5c..%5ckb%5ccli.py", b"/static/%2e%2e%2fsecret.txt", b"/static//etc/passwd",
     b"/static/..%00/etc/passwd", b"/api/entries/../../../../etc/passwd",
     b"/api/entries/%2e%2e%2f%2e%2e%2fetc%2fpasswd", b"/api/entries/..%2f..%2fsecret.txt",

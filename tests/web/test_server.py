@@ -69,7 +69,7 @@ def test_the_server_identifies_as_clinic_kb_not_a_debug_server(server):
 
 
 def test_kb_serve_runs_the_same_server(settings):
-    command = [sys.executable, "-c", "from kb.cli import main; main()",
+    command = [sys.executable, "-c", "from cli import main; main()",
                "serve", "--port", "0", "--threads", "2", "--index", str(settings.index_dir)]
     for _, url in started(command):
         with urllib.request.urlopen(url + "it/", timeout=20) as response:
