@@ -21,7 +21,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Iterator
 
-from kb.languages import ALIASES, LANGUAGES, normalize_lang, script_counts
+from kb.languages import ALIASES, CODES_HELP, LANGUAGES, normalize_lang
+from kb.text import script_counts
 
 KINDS = frozenset({"treatment", "condition", "substance", "mechanism", "area", "device"})
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -128,7 +129,7 @@ def _concept(path: Path, cid: str, body: object) -> Concept:
             continue
         lang = ALIASES.get(key)
         if lang is None:
-            fail(f"unknown key {key!r} (expected kind, ru, el or gr, it, names)")
+            fail(f"unknown key {key!r} (expected kind, {CODES_HELP}, names)")
         if terms[lang]:
             fail(f"terms for {lang!r} given twice (el and gr are the same language)")
         terms[lang] = _terms(value, key, fail)

@@ -14,7 +14,6 @@ list no role. Everything without a role, and every heading and paragraph, goes t
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from markdown_it.token import Token
@@ -22,6 +21,7 @@ from markdown_it.token import Token
 from kb.languages import ALIASES
 from kb.markdown import block_tokens
 from kb.model import Mechanism, Structure
+from kb.text import strip_marks
 
 _EMPHASIS = re.compile(r"\*\*|__")
 _SENTENCE_END = re.compile(r"(?<=[.!?;…·\u0387])\s+")
@@ -103,8 +103,7 @@ def parse_blocks(body: str) -> list[Block]:
 
 def _fold(text: str) -> str:
     """Lower case without accents (and ё as е, й as и, ς as σ), for matching cue words."""
-    decomposed = unicodedata.normalize("NFD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return strip_marks(text.casefold())
 
 
 def _cues(*patterns: str) -> re.Pattern[str]:
