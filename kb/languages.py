@@ -1,7 +1,9 @@
 """The knowledge base's languages: codes, aliases, and detection from text.
 
 Canonical codes are ISO 639-1: ``ru``, ``el``, ``it``. The clinic's site writes Greek as
-``gr``; both name the same language everywhere (files, queries, URLs, CLI options).
+``gr``; both name the same language everywhere (files, queries, URLs, CLI options, entry ids:
+``canonical_id``, ``id_spellings``), and every message about a bad code lists them as
+``CODES_HELP`` does.
 """
 from __future__ import annotations
 

@@ -115,3 +115,20 @@ def test_tab_indented_nested_items_are_nested():
     body = "Come agisce:\n- Primo:\n\t- I principi attivi.\n- Secondo:\n   -\tLa pelle."
     assert extract_structure(body, "it").mechanisms == (
         Mechanism("Primo", "I principi attivi."), Mechanism("Secondo", "La pelle."))
+
+
+def test_a_setext_page_shows_its_treatments_and_its_heading_once_indexed(tmp_path):
+    from indexer.build import build_index
+    from kb.config import Settings
+    from web import create_app
+
+    page = tmp_path / "content" / "toxins"
+    page.mkdir(parents=True)
+    (page / "ru.md").write_text("---\ntitle: Токсины\nlang: ru\npage_id: toxins\n---\n"
+                                + SETEXT["ru"][0], "utf-8")
+    settings = Settings(index_dir=tmp_path / "index", content_roots=(tmp_path / "content",))
+    build_index(settings)
+    html = create_app({"SETTINGS": settings, "TESTING": True}).test_client().get(
+        "/ru/toxins").get_data(as_text=True)
+    assert '<h2 id="treatments-heading">' in html and "<li>Диспорт</li>" in html
+    assert "<h2>Процедуры</h2>" in html and "=====" not in html
