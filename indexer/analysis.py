@@ -12,7 +12,6 @@ Stop words stay in the index (phrases need them) and are dropped from free-text 
 from __future__ import annotations
 
 import threading
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import snowballstemmer
 from whoosh.analysis import Filter, RegexTokenizer
 
 from kb.languages import LANGUAGES
+from kb.text import fold, is_cyrillic, is_greek  # noqa: F401 (query.py imports them from here)
 
 WORD_PATTERN = r"(?:\w|[\u0300-\u036f])+"
 ITALIAN_WORD_PATTERN = r"(?:\w|[\u0300-\u036f])+(?:['’](?:\w|[\u0300-\u036f])+)*"
@@ -35,30 +35,6 @@ def stop_words(lang: str) -> frozenset[str]:
     text = (Path(__file__).parent / "stopwords" / f"{lang}.txt").read_text("utf-8")
     words = (line.strip() for line in text.splitlines())
     return frozenset(fold(w) for w in words if w and not w.startswith("#"))
-
-
-def fold(word: str) -> str:
-    """Lowercase; ё -> е; final sigma -> σ; accents and dialytika removed (Cyrillic й kept)."""
-    out = []
-    for ch in unicodedata.normalize("NFD", word.lower()):
-        if unicodedata.combining(ch):
-            if ch == "\u0306" and out and out[-1] in "иИ":  # й
-                out[-1] = "й"
-            continue
-        out.append(ch)
-    return "".join(out).replace("ё", "е").replace("ς", "σ")
-
-
-def is_cyrillic(word: str) -> bool:
-    return any("\u0400" <= ch <= "\u04ff" for ch in word)
-
-
-def is_greek(word: str) -> bool:
-    return any("\u0370" <= ch <= "\u03ff" or "\u1f00" <= ch <= "\u1fff" for ch in word)
-
-
-def is_latin(word: str) -> bool:
-    return not is_cyrillic(word) and not is_greek(word)
 
 
 class _CachingFilter(Filter):

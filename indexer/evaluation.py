@@ -7,6 +7,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from kb.languages import ALIASES, canonical_id
+
 
 @dataclass(frozen=True)
 class LabelledQuery:
@@ -34,17 +36,6 @@ def read_labelled(path: Path) -> list[LabelledQuery]:
             except (ValueError, KeyError, TypeError) as exc:
                 raise LabelError(f"{path}:{number}: not a labelled query ({exc})") from exc
     return queries
-
-
-def canonical_id(entry_id: str) -> str:
-    """'gr' and 'el' name the same language: compare ids with the language spelled one way."""
-    head, sep, tail = entry_id.rpartition("/")
-    if sep and tail == "gr":
-        return f"{head}/el"
-    for old in (".gr", ".el"):
-        if entry_id.endswith(old):
-            return entry_id[: -len(old)] + ".el"
-    return entry_id
 
 
 def reciprocal_rank(ranking, relevant, k=10) -> float:
@@ -105,4 +96,4 @@ def evaluate(queries, rankings: dict[str, list[str]]) -> dict:
 
 
 def canonical_lang(lang: str) -> str:
-    return "el" if lang in ("gr", "el") else lang
+    return ALIASES.get(lang, lang)

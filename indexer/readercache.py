@@ -1,14 +1,16 @@
-"""Per-reader arrays that the search path reads for every matching document.
+"""Per-segment arrays that the search path reads for every matching document.
 
-Whoosh's BM25F asks the reader for a document's field length once per (document, field) it
-scores; with the index opened without memory-mapping (see store.open_generation) each ask is a
-seek and a read of the segment file, and on a 1,000-entry index that was a third of the engine's
-time (benchmarks/README.md). Here each scored field's lengths are read once per segment reader
-into an array, and the language of every document into a bytes object, so that ranking by
-language and counting by language need no stored-field reads.
+Each scored field's lengths (PL2 normalizes a term's frequency by its field's length;
+indexer/postings.py reads them for the array scorer, ArrayPL2 for Whoosh's own) and the language
+of every document (for the other-language factor and the language facet) are read once per
+segment reader, instead of one length or stored-field read per document: with the index opened
+without memory-mapping (see store.open_generation) each such read is a seek and a read of the
+segment file, and on a 1,000-entry index they were a third of the engine's time
+(benchmarks/README.md).
 
 The arrays are kept per segment (segments never change but for deletions, which these arrays
-need not know), so the threads of a server, each with its own searcher, share them.
+need not know), so every searcher over the same segments shares them: the server's one searcher
+for all its threads, and the next searcher after a re-index for the segments it keeps.
 """
 from __future__ import annotations
 
@@ -138,10 +140,6 @@ class _ArrayLengths:
             if lengths is not None:
                 scorer.dfl = lengths.__getitem__
         return scorer
-
-
-class ArrayBM25F(_ArrayLengths, scoring.BM25F):
-    """Whoosh's BM25F with array field lengths."""
 
 
 class ArrayPL2(_ArrayLengths, scoring.PL2):

@@ -27,17 +27,9 @@ def word_hits(text: str, lang: str, terms: set[str], analysis: Analysis, seen: d
     return list(map(seen.__getitem__, words))
 
 
-def matched_spans(text: str, lang: str, terms: set[str], analysis: Analysis,
-                  seen: dict | None = None) -> list[tuple[int, int, str | None]]:
-    """Every word of ``text`` as (start, end, matching term or None)."""
-    hits = word_hits(text, lang, terms, analysis, {} if seen is None else seen)
-    return [(*match.span(), hit) for match, hit in zip(_WORDS[lang].finditer(text), hits)]
-
-
 def best_window(hits: list) -> tuple[int, int, int]:
     """(first word, last word, score) of the window with the most distinct matches; ``hits``
-    holds each word's matching term or None (spans' third items will do too)."""
-    hits = [h[2] if isinstance(h, tuple) else h for h in hits]
+    holds each word's matching term or None."""
     best = (0, min(len(hits), WINDOW_WORDS), -1)
     for start in range(len(hits)):
         if hits[start] is None:

@@ -8,6 +8,9 @@ A concept file is TOML, ``<group>.toml``; each top-level table is a concept::
     el = ["βοτουλινική τοξίνη", "μπότοξ"]   # "gr" is accepted as an alias of "el"
     it = ["tossina botulinica"]
     names = ["Botox", "Dysport"]       # Latin script, valid in every language
+
+One table, ``[_title]``, is not a concept but the group's title on the home page, one string
+per language (``ru``, ``el`` or ``gr``, ``it``); a file without it is titled by its name.
 """
 from __future__ import annotations
 
@@ -21,11 +24,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import Iterator
 
-from kb.languages import ALIASES, LANGUAGES, normalize_lang, script_counts
+from kb.languages import ALIASES, CODES_HELP, LANGUAGES, normalize_lang
+from kb.text import script_counts
 
 KINDS = frozenset({"treatment", "condition", "substance", "mechanism", "area", "device"})
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _LINE = re.compile(r"at line (\d+)")
+TITLE_TABLE = "_title"  # not a concept id (ids have no "_"): the group's title per language
 
 
 class ConceptError(ValueError):
@@ -56,6 +61,9 @@ class Concept:
 @dataclass(frozen=True)
 class ConceptSet:
     concepts: tuple[Concept, ...] = ()
+    # group -> language -> the group's title on the home page (the files' [_title] tables);
+    # not in the fingerprint: a new title needs no new index
+    titles: dict[str, dict[str, str]] = field(default_factory=dict, hash=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.concepts)
@@ -88,25 +96,56 @@ def load_concepts(directory: Path) -> ConceptSet:
     directory = Path(directory)
     if not directory.is_dir():
         raise ConceptError(directory, "concept directory not found")
-    concepts, seen = [], {}
+    concepts, seen, titles = [], {}, {}
     for path in sorted(directory.glob("*.toml")):
-        for concept in _load_file(path):
+        data = _read_file(path)
+        if TITLE_TABLE in data:
+            titles[path.stem] = _title(path, data.pop(TITLE_TABLE))
+        for concept in (_concept(path, cid, body) for cid, body in data.items()):
             if concept.id in seen:
                 raise ConceptError(path, f"duplicate id (also in {seen[concept.id]})", None, concept.id)
             seen[concept.id] = path
             concepts.append(concept)
-    return ConceptSet(tuple(concepts))
+    return ConceptSet(tuple(concepts), titles)
 
 
-def _load_file(path: Path) -> list[Concept]:
+def load_group_titles(directory: Path) -> dict[str, dict[str, str]]:
+    """Each group's title per language, from the files that give one; a file that cannot be
+    read or whose title is malformed gives none (a page that shows titles never fails)."""
+    titles = {}
+    for path in sorted(Path(directory).glob("*.toml")) if Path(directory).is_dir() else ():
+        try:
+            table = _read_file(path).get(TITLE_TABLE)
+            if table is not None:
+                titles[path.stem] = _title(path, table)
+        except ConceptError:
+            continue
+    return titles
+
+
+def _read_file(path: Path) -> dict:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         found = _LINE.search(str(exc))
         raise ConceptError(path, f"invalid TOML: {exc}", found and int(found.group(1))) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConceptError(path, f"cannot read: {exc}") from None
-    return [_concept(path, cid, body) for cid, body in data.items()]
+
+
+def _title(path: Path, table: object) -> dict[str, str]:
+    """A [_title] table: one non-empty string per language."""
+    if not isinstance(table, dict):
+        raise ConceptError(path, f"[{TITLE_TABLE}] must be a table: ru = \"...\", el = \"...\", it = \"...\"")
+    title = {}
+    for key, value in table.items():
+        lang = ALIASES.get(key)
+        if lang is None or lang in title:
+            raise ConceptError(path, f"[{TITLE_TABLE}]: unknown or repeated key {key!r} (expected {CODES_HELP})")
+        if not isinstance(value, str) or not value.strip():
+            raise ConceptError(path, f"[{TITLE_TABLE}]: {key} must be a non-empty string")
+        title[lang] = " ".join(value.split())
+    return title
 
 
 def _concept(path: Path, cid: str, body: object) -> Concept:
@@ -128,7 +167,7 @@ def _concept(path: Path, cid: str, body: object) -> Concept:
             continue
         lang = ALIASES.get(key)
         if lang is None:
-            fail(f"unknown key {key!r} (expected kind, ru, el or gr, it, names)")
+            fail(f"unknown key {key!r} (expected kind, {CODES_HELP}, names)")
         if terms[lang]:
             fail(f"terms for {lang!r} given twice (el and gr are the same language)")
         terms[lang] = _terms(value, key, fail)

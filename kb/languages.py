@@ -1,18 +1,22 @@
 """The knowledge base's languages: codes, aliases, and detection from text.
 
 Canonical codes are ISO 639-1: ``ru``, ``el``, ``it``. The clinic's site writes Greek as
-``gr``; both name the same language everywhere (files, queries, URLs, CLI options).
+``gr``; both name the same language everywhere (files, queries, URLs, CLI options, entry ids:
+``canonical_id``, ``id_spellings``), and every message about a bad code lists them as
+``CODES_HELP`` does.
 """
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from kb.text import script_counts, strip_marks
 
 LANGUAGES: tuple[str, ...] = ("ru", "el", "it")
 ALIASES: dict[str, str] = {"gr": "el", "el": "el", "ru": "ru", "it": "it"}
 NAMES: dict[str, str] = {"ru": "Русский", "el": "Ελληνικά", "it": "Italiano"}
 SITE_CODES: dict[str, str] = {"ru": "ru", "el": "gr", "it": "it"}
+CODES_HELP = "ru, el or gr, it"  # how every message names the accepted codes
 
 _ITALIAN_WORDS = frozenset(
     """il lo la i gli le un una uno di del della dei delle degli dello da dal dalla in nel
@@ -26,9 +30,7 @@ class UnknownLanguage(ValueError):
     """A language code that is not one of the knowledge base's languages."""
 
     def __init__(self, code: str):
-        super().__init__(
-            f"unknown language {code!r} (expected one of: ru, el or gr, it)"
-        )
+        super().__init__(f"unknown language {code!r} (expected one of: {CODES_HELP})")
         self.code = code
 
 
@@ -40,27 +42,31 @@ def normalize_lang(code: str) -> str:
     return canonical
 
 
+def canonical_id(entry_id: str) -> str:
+    """The id with its Greek suffix spelled ``el`` (``x/gr`` -> ``x/el``, ``x.gr`` -> ``x.el``)."""
+    head, sep, tail = entry_id.rpartition("/")
+    if sep and tail == "gr":
+        return f"{head}/el"
+    for old in (".gr", ".el"):
+        if entry_id.endswith(old):
+            return entry_id[: -len(old)] + ".el"
+    return entry_id
+
+
+def id_spellings(entry_id: str) -> list[str]:
+    """The id as given, then (for a page's Greek version) with ``gr`` and ``el`` swapped."""
+    variants = [entry_id]
+    head, _, tail = entry_id.rpartition("/")
+    if tail in ("el", "gr") and head:
+        variants.append(f"{head}/{'gr' if tail == 'el' else 'el'}")
+    return variants
+
+
 def same_language(a: str, b: str) -> bool:
     try:
         return normalize_lang(a) == normalize_lang(b)
     except UnknownLanguage:
         return False
-
-
-def script_counts(text: str) -> dict[str, int]:
-    """Letters of ``text`` by script: cyrillic, greek, latin."""
-    counts = {"cyrillic": 0, "greek": 0, "latin": 0}
-    for ch in text:
-        if not ch.isalpha():
-            continue
-        code = ord(ch)
-        if 0x0400 <= code <= 0x04FF:
-            counts["cyrillic"] += 1
-        elif 0x0370 <= code <= 0x03FF or 0x1F00 <= code <= 0x1FFF:
-            counts["greek"] += 1
-        elif code < 0x0250:
-            counts["latin"] += 1
-    return counts
 
 
 @dataclass(frozen=True)
@@ -79,12 +85,8 @@ def detect_language(text: str) -> Detection:
     if cyr or grk:
         return Detection("ru" if cyr >= grk else "el", "script")
     if lat:
-        words = {_fold(w) for w in _WORD.findall(text.lower())}
+        words = {strip_marks(w) for w in _WORD.findall(text.lower())}
         if words & _ITALIAN_WORDS or any(w.endswith(("zione", "zioni", "ità")) for w in words):
             return Detection("it", "words")
     return Detection(None, "none")
 
-
-def _fold(word: str) -> str:
-    decomposed = unicodedata.normalize("NFD", word)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from .frontmatter import meta_text, split_front_matter
-from .languages import LANGUAGES, UnknownLanguage, detect_language, normalize_lang
+from .languages import ALIASES, UnknownLanguage, detect_language, normalize_lang
 from .model import Entry, LoadResult, Problem
 from .structure import extract_structure
 
@@ -254,7 +254,7 @@ def _language_from_name(rel: str) -> str | None:
     candidates = [parts[-2]] if len(parts) >= 3 else []
     candidates.append(parts[0])
     for part in candidates:
-        if part.lower() in ("gr", *LANGUAGES):
+        if part.lower() in ALIASES:
             return part.lower()
     return None
 

@@ -1,8 +1,8 @@
 """A page's structure, read from the shape of its Markdown.
 
-A small line-based block parser turns the body into headings, paragraphs and lists (items
-nested by indentation, a tab advancing to the next multiple of 4 columns). Each list is then
-given a role by its shape and by the block right before it:
+The body is parsed by kb.markdown (markdown-it-py, the parser the entry pages are rendered
+with) into headings (ATX and setext), paragraphs and lists with their nested items. Each list
+is then given a role by its shape and by the block right before it:
 
 * a list whose items mostly have nested sub-items: mechanisms (name, explanation);
 * a flat list right after a heading: treatments;
@@ -14,14 +14,15 @@ list no role. Everything without a role, and every heading and paragraph, goes t
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
-from kb.languages import ALIASES
-from kb.model import Mechanism, Structure
+from markdown_it.token import Token
 
-_ITEM = re.compile(r"([-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
-_RULE = re.compile(r"([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+from kb.languages import ALIASES
+from kb.markdown import block_tokens
+from kb.model import Mechanism, Structure
+from kb.text import strip_marks
+
 _EMPHASIS = re.compile(r"\*\*|__")
 _SENTENCE_END = re.compile(r"(?<=[.!?;…·\u0387])\s+")
 _INTRO_WINDOW = 500  # the cue words of an intro are right before its list
@@ -42,74 +43,67 @@ class Block:
 
 # ---- parsing -------------------------------------------------------------------------------
 
-def _indent(line: str) -> tuple[int, str]:
-    """The line's indentation in columns (tabs to the next multiple of 4), and the rest."""
-    if not line or line[0] not in " \t":
-        return 0, line
-    column = 0
-    for i, char in enumerate(line):
-        if char == " ":
-            column += 1
-        elif char == "\t":
-            column += 4 - column % 4
-        else:
-            return column, line[i:]
-    return column, ""
+_LIST_OPEN = ("bullet_list_open", "ordered_list_open")
+_LIST_CLOSE = ("bullet_list_close", "ordered_list_close")
 
 
-def _heading(rest: str) -> str | None:
-    """The text of an ATX heading (``### Title``), or None."""
-    level = len(rest) - len(rest.lstrip("#"))
-    if not 1 <= level <= 6 or (len(rest) > level and rest[level] not in " \t"):
-        return None
-    text = rest[level:].strip()
-    closed = text.rstrip("#")
-    if closed != text and (not closed or closed[-1] in " \t"):
-        text = closed.strip()
-    return text
+def _lines(token: Token) -> list[str]:
+    """A leaf token's source lines (inline text, or a code block's lines), blank ones left out."""
+    return [line.rstrip() for line in token.content.split("\n") if line.strip()]
 
 
 def parse_blocks(body: str) -> list[Block]:
-    """Split a Markdown body into headings, paragraphs and lists."""
+    """Headings, paragraphs and lists of a Markdown body, from kb.markdown's block tokens.
+
+    Lists that follow each other with no other block between them are one list; a list item's
+    text is its paragraphs' lines, its nested lists' items come after it one level deeper.
+    Code is text (its lines as a paragraph); a thematic break ends a list.
+    """
     blocks: list[Block] = []
-    current: Block | None = None
-    indents: list[int] = []  # marker columns of the open list items, outermost first
-    for raw in body.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").split("\n"):
-        indent, rest = _indent(raw)
-        rest = rest.rstrip()
-        if not rest or (indent < 4 and _RULE.match(rest)):
-            if current is not None and (current.kind != "list" or rest):
-                current = None
-            continue
-        heading = _heading(rest) if indent < 4 and rest[0] == "#" else None
-        marker = _ITEM.match(rest)
-        if heading is not None:
-            blocks.append(Block("heading", [heading]))
-            current = None
-        elif marker:
-            if current is None or current.kind != "list":
-                current, indents = Block("list"), []
-                blocks.append(current)
-            while indents and indents[-1] >= indent:
-                indents.pop()
-            current.items.append(Item(len(indents), [rest[marker.end():]]))
-            indents.append(indent)
-        elif current is not None and current.kind == "list" and indent >= indents[-1] + 2:
-            current.items[-1].parts.append(rest)
-        elif current is not None and current.kind == "paragraph":
-            current.lines.append(rest)
-        else:
-            current = Block("paragraph", [rest])
-            blocks.append(current)
-    return blocks
+    depth = 0  # lists open around the current token
+    items: list[tuple[Item, int]] = []  # open list items, innermost last, with their first line
+    in_heading = False
+    broken = True  # a list opened now starts a new block (it does not continue the last one)
+    for token in block_tokens(body.lstrip("\ufeff")):
+        kind = token.type
+        if kind in _LIST_OPEN:
+            if depth == 0 and (broken or not blocks or blocks[-1].kind != "list"):
+                blocks.append(Block("list"))
+            depth += 1
+            broken = False
+        elif kind in _LIST_CLOSE:
+            depth -= 1
+        elif kind == "list_item_open":
+            item = Item(depth - 1, [])
+            blocks[-1].items.append(item)
+            items.append((item, token.map[0] if token.map else 0))
+        elif kind == "list_item_close":
+            item, _ = items.pop()
+            if not item.parts:
+                item.parts.append("")  # an empty item
+        elif kind == "heading_open":
+            in_heading = True
+        elif kind == "heading_close":
+            in_heading = False
+        elif kind == "hr":
+            broken = True
+        elif kind in ("inline", "code_block", "fence"):
+            lines = _lines(token)
+            if items:
+                item, first = items[-1]
+                if not item.parts and token.map and token.map[0] > first:
+                    item.parts.append("")  # the marker's line is empty, the text starts below
+                item.parts.extend(lines)
+            elif lines:
+                blocks.append(Block("heading" if in_heading else "paragraph", lines))
+    return [b for b in blocks if b.lines or b.items]
 
 
 # ---- cue words -----------------------------------------------------------------------------
 
 def _fold(text: str) -> str:
     """Lower case without accents (and ё as е, й as и, ς as σ), for matching cue words."""
-    decomposed = unicodedata.normalize("NFD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return strip_marks(text.casefold())
 
 
 def _cues(*patterns: str) -> re.Pattern[str]:

@@ -224,19 +224,12 @@ SECTION_NAMES: dict[str, dict[str, str]] = {
            "indications": "indicazioni", "body": "testo"},
 }
 
+# The catalogue groups that are not concept files (a concept file's group is titled by its
+# [_title] table, web.catalogue.group_titles).
 GROUP_NAMES: dict[str, dict[str, str]] = {
-    "ru": {"injectables": "Инъекционные методики", "lasers-light": "Лазеры и свет",
-           "peels": "Пилинги", "body": "Коррекция фигуры", "hair": "Волосы",
-           "veins": "Вены и сосуды", "skin": "Кожа", "face-areas": "Зоны лица",
-           "medical": "Медицинские показания", "articles": "Статьи", "other": "Другое"},
-    "el": {"injectables": "Ενέσιμες θεραπείες", "lasers-light": "Laser και φως",
-           "peels": "Χημικά πίλινγκ", "body": "Σώμα", "hair": "Μαλλιά",
-           "veins": "Φλέβες και αγγεία", "skin": "Δέρμα", "face-areas": "Περιοχές του προσώπου",
-           "medical": "Ιατρικές ενδείξεις", "articles": "Άρθρα", "other": "Άλλα"},
-    "it": {"injectables": "Trattamenti iniettivi", "lasers-light": "Laser e luce",
-           "peels": "Peeling", "body": "Corpo", "hair": "Capelli",
-           "veins": "Vene e capillari", "skin": "Pelle", "face-areas": "Zone del viso",
-           "medical": "Indicazioni mediche", "articles": "Articoli", "other": "Altro"},
+    "ru": {"articles": "Статьи", "other": "Другое"},
+    "el": {"articles": "Άρθρα", "other": "Άλλα"},
+    "it": {"articles": "Articoli", "other": "Altro"},
 }
 
 # What a bad value of each parameter should be, for the 400 page.
@@ -268,9 +261,11 @@ def message(lang: str, key: str, **values) -> str:
     return text.format(**values) if values else text
 
 
-def group_name(lang: str, group: str) -> str:
-    """A catalogue group's name; an unknown group reads as its id, capitalised."""
-    return GROUP_NAMES[lang].get(group) or group.replace("-", " ").capitalize()
+def group_name(lang: str, group: str, titles: dict[str, dict[str, str]] | None = None) -> str:
+    """A catalogue group's name: its concept file's title in ``lang`` (``titles``: group ->
+    language -> title), the articles' and others' own, else its id, capitalised."""
+    title = (titles or {}).get(group, {}).get(lang)
+    return title or GROUP_NAMES[lang].get(group) or group.replace("-", " ").capitalize()
 
 
 def section_name(lang: str, section: str) -> str:

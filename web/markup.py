@@ -1,12 +1,12 @@
-"""An entry's Markdown body as safe HTML: markdown-it-py renders, nh3 sanitizes."""
+"""An entry's Markdown body as safe HTML: kb.markdown's parser renders, nh3 sanitizes."""
 from __future__ import annotations
 
 import nh3
-from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-# Raw HTML in the Markdown is shown as text (html=False); nh3 is the second line of defence.
-_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+from kb.markdown import render_html
+
+# kb.markdown's parser shows raw HTML in the Markdown as text; nh3 is the second line of defence.
 
 ALLOWED_TAGS = frozenset({
     "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "strong", "em", "b", "i",
@@ -18,7 +18,7 @@ URL_SCHEMES = frozenset({"http", "https", "mailto"})
 
 def render_markdown(text: str) -> Markup:
     """HTML for ``text``; headings start at h2 (the page's title is its only h1)."""
-    html = _markdown.render(text or "")
+    html = render_html(text)
     html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
     clean = nh3.clean(
         html,

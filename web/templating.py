@@ -6,6 +6,7 @@ from flask import Flask, current_app, g, request, url_for
 from indexer.results import MAX_QUERY_LENGTH
 from kb.languages import LANGUAGES, NAMES
 from web import i18n
+from web.catalogue import group_titles
 from web.locale import html_lang, preferred_language, site_code
 from web.urls import entry_url, page_numbers, search_url
 
@@ -29,7 +30,7 @@ def template_context() -> dict:
         "lang_in": lambda code: i18n.LANGUAGE_IN[lang][code],
         "lang_name": lambda code: i18n.LANGUAGE_NAME[lang][code],
         "section_name": lambda section: i18n.section_name(lang, section),
-        "group_name": lambda group: i18n.group_name(lang, group),
+        "group_name": lambda group: i18n.group_name(lang, group, group_titles(current_app)),
         "site_code": site_code,
         "html_lang": html_lang,
         "entry_url": entry_url,

@@ -1,9 +1,16 @@
 """The language choice at / and each language's home page."""
 from __future__ import annotations
 
+import os
+import shutil
+import time
+from dataclasses import replace
+
 import pytest
 
 from html_tools import parse
+from kb.concepts import load_group_titles
+from web import create_app
 from web.i18n import group_name, message
 
 
@@ -73,10 +80,11 @@ def _grouped(items):
 
 
 @pytest.mark.parametrize("lang", ["ru", "el", "it"])
-def test_home_groups_the_catalogue_under_translated_group_names(client, kb, lang):
+def test_home_groups_the_catalogue_under_translated_group_names(client, kb, settings, lang):
+    titles = load_group_titles(settings.concepts_dir)
     headings = parse(client.get(f"/{lang}/")).texts("h3")
     for group in {item.group for item in kb.catalogue(lang)}:
-        assert group_name(lang, group) in headings
+        assert group_name(lang, group, titles) in headings
 
 
 def test_home_lists_articles_as_their_own_group_last(client):
@@ -119,15 +127,30 @@ def test_every_page_has_a_skip_link_to_main(client):
     assert '<main id="main"' in html
 
 
-def test_every_concept_group_has_a_name_in_every_language():
-    from kb.config import DEFAULT_CONCEPTS
+def test_the_groups_that_are_no_concept_file_have_a_name_in_every_language():
     from web.i18n import GROUP_NAMES
 
-    groups = {path.stem for path in DEFAULT_CONCEPTS.glob("*.toml")} | {"articles", "other"}
     for lang, names in GROUP_NAMES.items():
-        assert groups <= set(names), lang
+        assert {"articles", "other"} <= set(names), lang
 
 
 def test_greek_home_at_el_names_its_gr_url_as_canonical(client):
     page = parse(client.get("/el/"))
     assert page.find("link", rel="canonical").attrs["href"] == "http://localhost/gr/"
+
+
+def test_home_group_headings_are_the_concept_files_titles(client):
+    headings = parse(client.get("/it/")).texts("h3")
+    assert {"Trattamenti iniettivi", "Laser e luce"} <= set(headings)
+
+
+def test_a_title_edited_in_a_concept_file_shows_without_a_restart(settings, tmp_path):
+    folder = tmp_path / "concepts"
+    shutil.copytree(settings.concepts_dir, folder)
+    client = create_app({"SETTINGS": replace(settings, concepts_dir=folder), "TESTING": True}).test_client()
+    assert "Ενέσιμες θεραπείες" in parse(client.get("/gr/")).texts("h3")
+    path = folder / "injectables.toml"
+    path.write_text(path.read_text("utf-8").replace("Ενέσιμες θεραπείες", "Ενέσεις"), "utf-8")
+    os.utime(path, ns=(time.time_ns(), time.time_ns() + 10**9))  # a new stamp even on a coarse clock
+    headings = parse(client.get("/gr/")).texts("h3")
+    assert "Ενέσεις" in headings and "Ενέσιμες θεραπείες" not in headings
