@@ -180,10 +180,12 @@ def run_one(size: str, duration: int, connections: int, wrk_threads: int, worker
     try:
         _wait_ready(port, server)
         statuses = {}
-        for path in paths:  # every URL answers, and warms what it needs
+        # every URL answers, and warms what it needs: a few passes on fresh connections, so that
+        # each worker process (they take connections as they come) has seen each URL
+        for path in paths * (1 if workers == 1 else 3 * workers):
             try:
                 with urllib.request.urlopen(f"http://{HOST}:{port}{path}", timeout=60) as r:
-                    statuses[path] = r.status
+                    statuses[path] = max(statuses.get(path, 0), r.status)
             except urllib.error.HTTPError as exc:
                 statuses[path] = exc.code
         bad = {p: s for p, s in statuses.items() if s >= 400}

@@ -55,7 +55,21 @@ class PreforkServer(BaseApplication):
         from web import create_app
 
         gunicorn.http.wsgi.SERVER = "clinic-kb"  # the Server header, as waitress's ident says
-        return create_app({"SETTINGS": self.settings})
+        app = create_app({"SETTINGS": self.settings})
+        _open_index(app)
+        return app
+
+
+def _open_index(app) -> None:
+    """Open the worker's index before its first request (a request would open it otherwise)."""
+    from indexer.store import IndexMissing
+    from web.kbase import get_kb
+
+    with app.app_context():
+        try:
+            get_kb()
+        except IndexMissing:  # none complete here yet (a replica's first copy): opened on a request
+            pass
 
 
 def _say_where(shown_host: str):
