@@ -1,9 +1,14 @@
-"""Load: the real server (`kb serve`, waitress with threads) on 127.0.0.1 under the real load
-generator `wrk` (Debian package), cycling through a mix of search pages in the three languages,
-as-you-type suggestions and entry pages. Throughput and p50/p95/p99 latency, errors, and the
-server's memory, at the default content (data/) and at 10,000 generated entries.
+"""Load: the real server (`kb serve`) on 127.0.0.1 under the real load generator `wrk` (Debian
+package), cycling through a mix of search pages in the three languages, as-you-type suggestions
+and entry pages. At each size, one process (waitress, 8 threads: `--workers 1`) beside the
+pre-fork server (gunicorn, `--workers N`, default one per core), one after the other in the same
+run: throughput and p50/p95/p99 latency, errors, the side-by-side ratio, and the serving memory
+(every process of the server: RSS and PSS from /proc, per worker and in total).
 
-    python -m benchmarks.load [--sizes data,10000] [--duration 20] [--connections 16] [--threads 2]
+    python -m benchmarks.load [--sizes data,10000] [--workers 1,2] [--duration 20] [--connections 16]
+
+Targets (issue 11, 2 cores): workers >= 1.6x the requests/s of one process, p99 <= 100 ms at
+data/ and <= 200 ms at 10,000 entries, 0 errors.
 
 Bounded: each run lasts --duration seconds (wrk -d), the server is stopped after it, and every
 request goes to 127.0.0.1 only. Results: a table on stdout, JSON in
@@ -104,15 +109,42 @@ def _wait_ready(port: int, proc: subprocess.Popen, timeout: float = 120) -> None
 
 
 def _memory(pid: int) -> dict:
+    """RSS, PSS (shared pages split between the processes sharing them) and peak RSS, in MiB."""
     out = {}
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith(("VmRSS", "VmHWM")):
                 key, value = line.split(":", 1)
                 out[key.lower() + "_mib"] = round(int(value.split()[0]) / 1024, 1)
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                out["pss_mib"] = round(int(line.split()[1]) / 1024, 1)
     except OSError:
         pass
     return out
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return sorted(found)
+
+
+def server_memory(pid: int) -> dict:
+    """The server's processes: the master (or the one process) and its workers, and the totals."""
+    processes = [pid, *_children(pid)]
+    each = {p: _memory(p) for p in processes}
+    workers = [each[p] for p in processes[1:]]
+    total = lambda key: round(sum(m.get(key, 0) for m in each.values()), 1)
+    return {"processes": len(processes), "master": each[pid], "workers": workers,
+            "total_rss_mib": total("vmrss_mib"), "total_pss_mib": total("pss_mib"),
+            "total_peak_rss_mib": total("vmhwm_mib")}
 
 
 def index_for(size: str) -> Path:
@@ -128,7 +160,8 @@ def index_for(size: str) -> Path:
     return index
 
 
-def run_one(size: str, duration: int, connections: int, wrk_threads: int, server_threads: int) -> dict:
+def run_one(size: str, duration: int, connections: int, wrk_threads: int, workers: int,
+            server_threads: int | None = None) -> dict:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
     index = index_for(size)
@@ -139,23 +172,26 @@ def run_one(size: str, duration: int, connections: int, wrk_threads: int, server
     # `kb serve` through the interpreter from the project directory: the project's own packages
     # come first on sys.path whatever state the editable install's finder is in
     server = subprocess.Popen([sys.executable, "-c", "import sys; from cli import main; sys.argv[0] = 'kb'; main()",
-                               "serve", "--host", HOST, "--port", str(port),
-                               "--threads", str(server_threads), "--index", str(index)],
+                               "serve", "--host", HOST, "--port", str(port), "--workers", str(workers),
+                               *(["--threads", str(server_threads)] if server_threads else []),
+                               "--index", str(index)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
                               cwd=str(PROJECT), start_new_session=True)
     try:
         _wait_ready(port, server)
         statuses = {}
-        for path in paths:  # every URL answers, and warms what it needs
+        # every URL answers, and warms what it needs: a few passes on fresh connections, so that
+        # each worker process (they take connections as they come) has seen each URL
+        for path in paths * (1 if workers == 1 else 3 * workers):
             try:
                 with urllib.request.urlopen(f"http://{HOST}:{port}{path}", timeout=60) as r:
-                    statuses[path] = r.status
+                    statuses[path] = max(statuses.get(path, 0), r.status)
             except urllib.error.HTTPError as exc:
                 statuses[path] = exc.code
         bad = {p: s for p, s in statuses.items() if s >= 400}
         if bad:
             raise RuntimeError(f"URLs of the mix fail: {bad}")
-        before = _memory(server.pid)
+        before = server_memory(server.pid)
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(LUA % {"paths": ", ".join(json.dumps(p) for p in paths)})
         try:
@@ -165,7 +201,7 @@ def run_one(size: str, duration: int, connections: int, wrk_threads: int, server
             done = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
         finally:
             os.unlink(script.name)
-        after = _memory(server.pid)
+        after = server_memory(server.pid)
         found = re.search(r"KB-RESULT (\{.*\})", done.stdout)
         if not found:
             raise RuntimeError(f"wrk gave no result: {done.stdout[-1000:]} {done.stderr[-1000:]}")
@@ -174,7 +210,8 @@ def run_one(size: str, duration: int, connections: int, wrk_threads: int, server
         errors = sum(r[k] for k in ("connect_errors", "read_errors", "write_errors", "status_errors", "timeouts"))
         return {
             "content": size, "urls": len(paths), "duration_s": round(seconds, 1),
-            "connections": connections, "wrk_threads": wrk_threads, "server_threads": server_threads,
+            "connections": connections, "wrk_threads": wrk_threads, "workers": workers,
+            "server_threads": server_threads or (8 if workers == 1 else 4),
             "requests": r["requests"], "requests_per_s": round(r["requests"] / seconds, 1),
             "p50_ms": r["p50_us"] / 1000, "p95_ms": r["p95_us"] / 1000, "p99_ms": r["p99_us"] / 1000,
             "max_ms": r["max_us"] / 1000, "errors": errors, "error_detail": {k: r[k] for k in (
@@ -201,11 +238,35 @@ def _stop(server: subprocess.Popen) -> None:
 
 
 def render(results: list[dict]) -> str:
-    rows = [[r["content"], r["connections"], r["server_threads"], r["duration_s"], r["requests"],
-             r["requests_per_s"], r["p50_ms"], r["p95_ms"], r["p99_ms"], r["errors"],
-             r["server_memory_after"].get("vmhwm_mib")] for r in results]
-    return table(rows, ["content", "connections", "server threads", "s", "requests", "req/s",
-                        "p50 ms", "p95 ms", "p99 ms", "errors", "server peak MiB"])
+    base = {r["content"]: r["requests_per_s"] for r in results if r["workers"] == 1}
+    rows = []
+    for r in results:
+        mem = r["server_memory_after"]
+        workers = mem["workers"] or [mem["master"]]
+        rows.append([r["content"], "waitress" if r["workers"] == 1 else "gunicorn", r["workers"],
+                     r["server_threads"], r["requests"], r["requests_per_s"],
+                     round(r["requests_per_s"] / base[r["content"]], 2) if base.get(r["content"]) else None,
+                     r["p50_ms"], r["p95_ms"], r["p99_ms"], r["errors"],
+                     max(m.get("vmrss_mib", 0) for m in workers), max(m.get("pss_mib", 0) for m in workers),
+                     mem["total_rss_mib"], mem["total_pss_mib"]])
+    return table(rows, ["content", "server", "workers", "threads each", "requests", "req/s",
+                        "x one process", "p50 ms", "p95 ms", "p99 ms", "errors",
+                        "RSS per worker MiB", "PSS per worker MiB", "total RSS MiB", "total PSS MiB"])
+
+
+def verdict(results: list[dict]) -> list[str]:
+    """Each size against the targets of issue 11."""
+    lines = []
+    for r in results:
+        if r["workers"] == 1:
+            continue
+        one = next((o for o in results if o["content"] == r["content"] and o["workers"] == 1), None)
+        ratio = r["requests_per_s"] / one["requests_per_s"] if one else None
+        p99_target = 100 if r["content"] == "data" else 200
+        lines.append(f"{r['content']}: {r['workers']} workers {ratio:.2f}x one process (target >= 1.6), "
+                     f"p99 {r['p99_ms']:.0f} ms (target <= {p99_target}), errors {r['errors']}"
+                     if ratio else f"{r['content']}: no one-process run to compare")
+    return lines
 
 
 def main(argv=None) -> int:
@@ -214,18 +275,32 @@ def main(argv=None) -> int:
     ap.add_argument("--duration", type=int, default=20, help="seconds of load per size (wrk -d)")
     ap.add_argument("--connections", type=int, default=16)
     ap.add_argument("--threads", type=int, default=2, help="wrk threads")
-    ap.add_argument("--server-threads", type=int, default=8, help="waitress threads (kb serve --threads)")
+    ap.add_argument("--workers", default=f"1,{_cores()}",
+                    help="server processes to compare, one run each (1 = one waitress process)")
+    ap.add_argument("--server-threads", type=int, default=None,
+                    help="threads per process (kb serve --threads; default 8 for one, 4 per worker)")
     args = ap.parse_args(argv)
     results = []
     for size in [s.strip() for s in args.sizes.split(",") if s.strip()]:
-        results.append(run_one(size, args.duration, args.connections, args.threads, args.server_threads))
+        for workers in [int(w) for w in args.workers.split(",") if w.strip()]:
+            results.append(run_one(size, args.duration, args.connections, args.threads, workers,
+                                   args.server_threads))
     report = {"date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "machine": machine(), "load": results}
     RESULTS.mkdir(parents=True, exist_ok=True)
     text = json.dumps(report, ensure_ascii=False, indent=2)
     (RESULTS / "load-latest.json").write_text(text, "utf-8")
     (RESULTS / f"load-{time.strftime('%Y-%m-%d-%H%M%S')}.json").write_text(text, "utf-8")
     print(render(results))
+    for line in verdict(results):
+        print(line)
     return 0
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
 
 
 if __name__ == "__main__":

@@ -277,11 +277,15 @@ def evaluate(queries, index_dir, run_file, as_json):
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
-@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
+@click.option("--workers", type=click.IntRange(1, 256), default=None,
+              help="Processes (gunicorn); 1 serves in this process (waitress). Default: one per core.")
+@click.option("--threads", type=click.IntRange(1, 64), default=None,
+              help="Threads per process (default: 4 per worker; 8 with --workers 1).")
 @index_option
 @handle_errors
-def serve(host, port, threads, index_dir):
-    """Serve the search and entry pages (waitress); builds the default index first if there is none."""
-    from web.server import serve as run
+def serve(host, port, workers, threads, index_dir):
+    """Serve the search and entry pages; builds the default index first if there is none."""
+    from web.server import default_workers, serve as run
 
-    run(settings_for(index_dir), host=host, port=port, threads=threads)
+    run(settings_for(index_dir), host=host, port=port, threads=threads,
+        workers=workers or default_workers())

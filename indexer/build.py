@@ -27,7 +27,7 @@ from kb.config import Settings
 from kb.loader import FileProblem, SourceFile, content_hash, decode, discover, parse_entry, read_source_status
 from kb.model import Problem
 
-from . import filestate, store
+from . import filestate, manifest, store
 from .analysis import Analysis
 from .concepts import ConceptMatcher
 from .documents import entry_document
@@ -92,7 +92,8 @@ def build_index(settings: Settings, roots: Sequence[Path] | None = None,
     with store.writer_lock(settings.index_dir, settings.lock_timeout):
         store.remove_abandoned(settings.index_dir)
         analysis = Analysis()
-        meta = {"schema_version": SCHEMA_VERSION, "concepts": concepts.fingerprint}
+        meta = {"schema_version": SCHEMA_VERSION, "concepts": concepts.fingerprint,
+                manifest.MANIFEST_KEY: manifest.MANIFEST}
         gen = store.current_generation(settings.index_dir)
         if full or gen is None or store.read_meta(gen) != meta:
             matcher = ConceptMatcher(concepts, analysis)
@@ -120,6 +121,7 @@ def _rebuild(settings, roots, analysis, matcher, meta, report, progress) -> Path
         matcher.save(gen / store.CONCEPTS)
         store.write_atomically(gen / store.META, json.dumps(meta, sort_keys=True))
         states.save(gen, commit_of(ix))
+        manifest.write_manifest(gen)  # last: a replica's reader switches only once it is there
         store.switch_to(settings.index_dir, gen)
     except BaseException as exc:
         # the old generation still serves; a half-written new one would only take space
@@ -148,6 +150,9 @@ def _update(gen, settings, roots, analysis, matcher, report, progress) -> None:
     if states.changed:
         # after the commit: a list is only ever trusted for the commit it names
         states.save(gen, commit_of(ix))
+    written = manifest.read_manifest(gen)
+    if states.changed or written is None or written.get("toc") != manifest.toc_generation(gen):
+        manifest.write_manifest(gen)  # after the commit and the stamps, as in a rebuild
 
 
 def _saved_matcher(gen: Path) -> ConceptMatcher | None:

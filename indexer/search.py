@@ -13,7 +13,7 @@ from whoosh import query as Q
 from kb.languages import LANGUAGES, detect_language
 from kb.model import Entry
 
-from . import store
+from . import manifest, store
 from .analysis import Analysis, fold
 from .catalogue import pack_catalogue, unpack_catalogue
 from .matching import ArrayScorer
@@ -63,7 +63,10 @@ class KnowledgeBase:
 
     # -- lifecycle -------------------------------------------------------------------------
     def _open(self) -> None:
-        gen, ix = store.open_current(self.index_dir)
+        gen = manifest.generation_to_serve(self.index_dir, keep=self._gen)
+        if gen == self._gen and self._ix is not None:
+            return  # CURRENT names a generation still being copied here: keep serving this one
+        ix = store.open_shared(gen)
         if not store.is_current_version(gen):
             raise store.IndexOutdated(self.index_dir)
         concepts = gen / store.CONCEPTS
@@ -73,10 +76,7 @@ class KnowledgeBase:
             self._catalogue = {}
 
     def _searcher(self):
-        gen = store.current_generation(self.index_dir)
-        if gen is None:
-            raise IndexMissing(self.index_dir)
-        if gen != self._gen:
+        if manifest.named_generation(self.index_dir) != getattr(self._gen, "name", None):
             for attempt in range(3):
                 try:
                     self._open()
@@ -105,6 +105,11 @@ class KnowledgeBase:
     def _weighting():
         # field lengths read once per reader instead of once per document
         return ArrayPL2(c=PL2_C)
+
+    def status(self) -> tuple[str, dict[str, int]]:
+        """The generation served and its live entries per language (for a load balancer)."""
+        codes = np.bincount(_lang_codes(self._searcher()), minlength=NO_LANG_CODE + 1)
+        return self._gen.name, {lang: int(codes[i]) for i, lang in enumerate(LANGUAGES)}
 
     def close(self) -> None:
         with self._lock:

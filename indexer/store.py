@@ -98,7 +98,12 @@ def open_current(index_dir: Path):
     gen = current_generation(index_dir)
     if gen is None:
         raise IndexMissing(Path(index_dir))
-    return gen, SharedReadStorage(str(gen), supports_mmap=False, readonly=True).open_index()
+    return gen, open_shared(gen)
+
+
+def open_shared(gen: Path):
+    """A generation opened for searching: its readers can be shared by threads."""
+    return SharedReadStorage(str(gen), supports_mmap=False, readonly=True).open_index()
 
 
 class SharedReadStorage(FileStorage):

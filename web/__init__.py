@@ -20,7 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False  # Cyrillic and Greek stay readable
     app.json.sort_keys = False  # keep the order SearchResults.to_dict() gives
 
-    from web import errors, kbase, security, templating
+    from web import errors, health, kbase, security, templating
     from web.locale import LanguageConverter
     from web.views import api, pages
 
@@ -31,4 +31,5 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(health.bp)
     return app

@@ -1,19 +1,26 @@
-"""Run the web front end on waitress (a production WSGI server; never Flask's debug server)."""
+"""Run the web front end: on every core with gunicorn's worker processes (web.prefork), or in one
+process on waitress (``workers=1``: today's path, also where there is no fork, as on Windows).
+Never Flask's debug server."""
 from __future__ import annotations
 
 import ctypes
+import os
 import sys
 
 from waitress.server import create_server
 
+from indexer.manifest import is_outdated, named_generation
 from indexer.store import index_exists
 from kb.config import Settings
 from web import create_app
 
 
 def ensure_index(settings: Settings) -> None:
-    """Build the index first when there is none yet, saying so."""
-    if index_exists(settings.index_dir):
+    """Build the index first when there is none yet (or CURRENT's is another version's), saying
+    so. A CURRENT naming a generation not complete yet is a replica's copy in progress: it is
+    served once complete (/healthz answers 503 until then), never built over."""
+    index_dir = settings.index_dir
+    if index_exists(index_dir) or (named_generation(index_dir) and not is_outdated(index_dir)):
         return
     from indexer.build import build_index  # the indexer (content parsing, YAML) only then
 
@@ -46,13 +53,33 @@ def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> None:
         pass
 
 
-def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, threads: int = 8) -> None:
-    """Serve the knowledge base at http://host:port/ until interrupted.
+WAITRESS_THREADS = 8  # one process: its threads (searches still run one at a time)
+WORKER_THREADS = 4  # per worker process: slow clients and entry pages; searches one at a time
 
-    ``port=0`` picks a free port; the printed address is the one actually bound.
+
+def default_workers() -> int:
+    """One worker per core this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, threads: int | None = None,
+          workers: int = 1) -> None:
+    """Serve the knowledge base at http://host:port/ until interrupted (SIGINT or SIGTERM).
+
+    ``port=0`` picks a free port; the printed address is the one actually bound. ``workers`` > 1
+    runs that many processes (gunicorn, ``threads`` each); 1 runs waitress in this process.
     """
-    limit_malloc_arenas()  # before waitress starts its threads
+    limit_malloc_arenas()  # before the server starts its threads (and its workers inherit it)
     ensure_index(settings)
+    if workers > 1 and hasattr(os, "fork"):
+        from web.prefork import serve_prefork
+
+        serve_prefork(settings, host, port, workers, threads or WORKER_THREADS)
+        return
+    threads = threads or WAITRESS_THREADS
     app = create_app({"SETTINGS": settings})
     server = create_server(app, host=host, port=port, threads=threads, ident="clinic-kb",
                            outbuf_high_watermark=OUTBUF_HIGH_WATERMARK)

@@ -200,6 +200,18 @@ def rss_kib(pid: int) -> int:
     raise RuntimeError(f"no VmRSS for {pid}")
 
 
+def server_rss_kib(pid: int) -> int:
+    """RSS of a server and its worker processes (kb serve --workers N forks N children)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                children.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return rss_kib(pid) + sum(rss_kib(child) for child in children)
+
+
 class Server:
     """`kb serve --port 0` as a real subprocess; ``url`` once it says where it listens.
 

@@ -74,3 +74,34 @@ def test_kb_serve_runs_the_same_server(settings):
     for _, url in started(command):
         with urllib.request.urlopen(url + "it/", timeout=20) as response:
             assert '<html lang="it">' in response.read().decode("utf-8")
+
+
+def test_kb_serve_with_workers_answers_from_each_worker_process_and_stops_on_sigterm(settings):
+    import json
+    import os
+    import signal
+    import time
+
+    command = [sys.executable, "-c", "from cli import main; main()", "serve", "--port", "0",
+               "--workers", "2", "--threads", "2", "--index", str(settings.index_dir)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               cwd=PROJECT_DIR)
+    try:
+        url = next(line.split()[-1] for line in process.stdout if line.startswith("Serving on "))
+        pids = set()
+        deadline = time.monotonic() + 30
+        while len(pids) < 2 and time.monotonic() < deadline:  # the kernel spreads connections
+            with urllib.request.urlopen(url + "healthz", timeout=20) as response:
+                health = json.load(response)
+            assert health["status"] == "ok" and sum(health["entries"].values()) > 0
+            pids.add(health["pid"])
+        assert len(pids) == 2 and process.pid not in pids  # two workers, neither the master
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+        assert "Stopped." in process.stderr.read()
+        for pid in pids:  # no worker outlives the master
+            assert not os.path.exists(f"/proc/{pid}") or "Z" in open(f"/proc/{pid}/stat").read().split()[2]
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
