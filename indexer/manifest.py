@@ -25,12 +25,15 @@ import json
 import re
 from pathlib import Path
 
-from . import store
+from . import filestate, store
 
 MANIFEST = "zz-manifest.json"  # sorts after every other file of a generation: copied last
 MANIFEST_KEY = "manifest"  # in kb-meta.json: this generation has a manifest (older ones did not)
 _TOC = re.compile(r"_MAIN_(\d+)\.toc$")
-_NOT_LISTED = ("MAIN_WRITELOCK",)
+# the writer's own state, never read by a reader: Whoosh's lock, and the file stamps, which an
+# update rewrites in place without a commit (a run killed before its manifest would otherwise
+# leave CURRENT's generation "incomplete" and a primary serving the previous one)
+_NOT_LISTED = ("MAIN_WRITELOCK", filestate.FILES)
 
 
 def toc_generation(gen: Path) -> int:

@@ -8,6 +8,7 @@ import pytest
 from core_support import DATA
 from indexer import manifest
 from indexer.build import build_index
+from indexer.filestate import FILES
 from indexer.search import KnowledgeBase
 from indexer.store import CURRENT, current_generation
 from kb.config import Settings
@@ -31,7 +32,7 @@ def test_a_build_lists_every_file_of_its_generation_with_its_size_in_the_manifes
     gen = current_generation(settings.index_dir)
     listed = manifest.read_manifest(gen)["files"]
     on_disk = {p.name: p.stat().st_size for p in gen.iterdir()
-               if p.name not in (manifest.MANIFEST, "MAIN_WRITELOCK")}
+               if p.name not in (manifest.MANIFEST, "MAIN_WRITELOCK", FILES)}
     assert listed == on_disk and manifest.is_complete(gen)
     assert max(p.name for p in gen.iterdir()) == manifest.MANIFEST  # sorts (so is copied) last
 
@@ -43,6 +44,17 @@ def test_a_generation_with_a_file_shorter_than_listed_is_not_complete(built):
     concepts.write_bytes(concepts.read_bytes()[:100])
     assert not manifest.is_complete(gen)
     assert manifest.serving_generation(settings.index_dir) is None
+
+
+def test_file_stamps_rewritten_after_the_manifest_leave_the_generation_complete(built):
+    # an update that only refreshes stamps (a touched file, same bytes), killed before it
+    # rewrote the manifest: the generation still serves, the previous one is never taken
+    _, settings = built
+    gen = current_generation(settings.index_dir)
+    stamps = gen / FILES
+    stamps.write_bytes(stamps.read_bytes() + b"rewritten")
+    assert manifest.is_complete(gen)
+    assert manifest.serving_generation(settings.index_dir) == gen
 
 
 def test_an_incremental_update_rewrites_the_manifest_for_its_commit(built):
