@@ -1,0 +1,67 @@
+"""The second stage of ranking: the top matches reweighed by language.
+
+A page in another language than the query's is weighed ×OTHER_LANGUAGE_FACTOR, unless it carries
+more of the query's concepts than any page in the query's language (the page that exists only
+there ranks on its own merit). The factor each page received is returned beside the ranking, so
+an explanation shows the very factor the ranking applied.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from kb.languages import LANGUAGES
+
+OTHER_LANGUAGE_FACTOR = 0.6  # the query's own language ranks first among comparable matches
+NO_LANG_CODE = len(LANGUAGES)  # readercache.doc_langs' code for a document without a language
+
+
+@dataclass(frozen=True)
+class LanguageFactor:
+    """The other-language factor one page received, and why."""
+
+    value: float
+    reason: str  # "other language", or why the factor was not applied
+
+
+def rerank(top, codes: np.ndarray, query_lang: str | None, factor: float,
+           covers: dict[int, int]) -> tuple[list[tuple[int, float]], dict[int, LanguageFactor]]:
+    """``top`` ((score, docnum), best first) reweighed: (docnum, score) pairs, best first, and the
+    factor given to each page in another language."""
+    applied: dict[int, LanguageFactor] = {}
+    if factor == 1.0:
+        ranked = [(docnum, score) for score, docnum in top]
+    else:
+        own = lang_code(query_lang)
+        best_own = max((covers.get(d, 0) for _, d in top if codes[d] in (own, NO_LANG_CODE)), default=0)
+        ranked = []
+        for score, docnum in top:
+            if codes[docnum] in (own, NO_LANG_CODE):
+                ranked.append((docnum, score))
+            elif covers.get(docnum, 0) > best_own:
+                ranked.append((docnum, score))
+                applied[docnum] = LanguageFactor(1.0, f"not applied: carries {covers[docnum]} of the "
+                                                      f"query's concepts, no page in its language {best_own}")
+            else:
+                ranked.append((docnum, score * factor))
+                applied[docnum] = LanguageFactor(factor, "other language")
+    ranked.sort(key=lambda pair: -pair[1])
+    return ranked, applied
+
+
+def concept_coverage(scorer, concepts, docnums) -> dict[int, int]:
+    """How many of the query's concepts each document is tagged with."""
+    if not concepts or not docnums:
+        return {}
+    wanted = np.asarray(docnums, np.int64)
+    counts = np.zeros(len(wanted), np.int64)
+    for concept in concepts:
+        ids, _ = scorer.postings("concepts", concept)
+        if len(ids):
+            counts += np.isin(wanted, ids)
+    return {int(d): int(c) for d, c in zip(wanted, counts) if c}
+
+
+def lang_code(lang: str | None) -> int:
+    return LANGUAGES.index(lang) if lang in LANGUAGES else NO_LANG_CODE
