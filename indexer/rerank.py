@@ -41,8 +41,8 @@ def rerank(top, codes: np.ndarray, query_lang: str | None, factor: float,
                 ranked.append((docnum, score))
             elif covers.get(docnum, 0) > best_own:
                 ranked.append((docnum, score))
-                applied[docnum] = LanguageFactor(1.0, f"not applied: carries {covers[docnum]} of the "
-                                                      f"query's concepts, no page in its language {best_own}")
+                applied[docnum] = LanguageFactor(1.0, f"not applied: carries {covers[docnum]} of the query's "
+                                                      f"concepts, more than any page in its language ({best_own})")
             else:
                 ranked.append((docnum, score * factor))
                 applied[docnum] = LanguageFactor(factor, "other language")
