@@ -40,7 +40,8 @@ def print_explanation(explanation) -> None:
         share = f"{100 * c.score / total:3.0f}%" if total else "  -"
         click.echo(f"     {c.kind:<8} {what:<32} {where:<22} ×{c.weight:<5.3g} {c.score:7.2f}  {share}")
     for f in explanation.factors:
-        click.echo(f"     factor   {f.name} ×{f.value:g}: {f.reason} (before it: {explanation.raw:.2f})")
+        before = f" (score before it {explanation.raw:.2f})" if f.value != 1.0 else ""
+        click.echo(f"     factor   {f.name} ×{f.value:g}: {f.reason}{before}")
     for typed, searched in explanation.corrections:
         click.echo(f"     typo     {typed} → {searched} (searched corrected)")
 

@@ -22,7 +22,7 @@ class LanguageFactor:
     """The other-language factor one page received, and why."""
 
     value: float
-    reason: str  # "other language", or why the factor was not applied
+    reason: str  # "in another language than the query", or why the factor was not applied
 
 
 def rerank(top, codes: np.ndarray, query_lang: str | None, factor: float,
@@ -41,11 +41,11 @@ def rerank(top, codes: np.ndarray, query_lang: str | None, factor: float,
                 ranked.append((docnum, score))
             elif covers.get(docnum, 0) > best_own:
                 ranked.append((docnum, score))
-                applied[docnum] = LanguageFactor(1.0, f"not applied: carries {covers[docnum]} of the query's "
-                                                      f"concepts, more than any page in its language ({best_own})")
+                applied[docnum] = LanguageFactor(1.0, f"not applied: it carries {covers[docnum]} of the "
+                                                      f"query's concepts, more than any {query_lang} page ({best_own})")
             else:
                 ranked.append((docnum, score * factor))
-                applied[docnum] = LanguageFactor(factor, "other language")
+                applied[docnum] = LanguageFactor(factor, "in another language than the query")
     ranked.sort(key=lambda pair: -pair[1])
     return ranked, applied
 
