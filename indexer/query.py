@@ -89,7 +89,9 @@ class QueryPlan:
 
     def mark(self, clause, kind: str, source: str):
         """Name what a clause of the query is (an explanation's contribution kind, and what in
-        the query it came from); returns the clause. Kinds: word, phrase, concept, bridge."""
+        the query it came from); returns the clause. Any node may be marked, a single Term among
+        a word's alternatives too: a leaf is reported under its nearest marked node. Kinds: word,
+        phrase, concept; learned bridges mark theirs "bridge"."""
         if clause is not None:
             self.origins[id(clause)] = (kind, source)
         return clause

@@ -25,10 +25,11 @@ class LanguageFactor:
     reason: str  # "in another language than the query", or why the factor was not applied
 
 
-def rerank(top, codes: np.ndarray, query_lang: str | None, factor: float,
-           covers: dict[int, int]) -> tuple[list[tuple[int, float]], dict[int, LanguageFactor]]:
+def rerank(top, codes: np.ndarray, query_lang: str | None, factor: float, covers: dict[int, int],
+           exempt: dict[int, str] | None = None) -> tuple[list[tuple[int, float]], dict[int, LanguageFactor]]:
     """``top`` ((score, docnum), best first) reweighed: (docnum, score) pairs, best first, and the
-    factor given to each page in another language."""
+    factor given to each page in another language. ``exempt``: pages in another language that
+    rank on their own merit for another reason, with the reason (shown by an explanation)."""
     applied: dict[int, LanguageFactor] = {}
     if factor == 1.0:
         ranked = [(docnum, score) for score, docnum in top]
@@ -39,6 +40,9 @@ def rerank(top, codes: np.ndarray, query_lang: str | None, factor: float,
         for score, docnum in top:
             if codes[docnum] in (own, NO_LANG_CODE):
                 ranked.append((docnum, score))
+            elif exempt and docnum in exempt:
+                ranked.append((docnum, score))
+                applied[docnum] = LanguageFactor(1.0, f"not applied: {exempt[docnum]}")
             elif covers.get(docnum, 0) > best_own:
                 ranked.append((docnum, score))
                 applied[docnum] = LanguageFactor(1.0, f"not applied: it carries {covers[docnum]} of the "

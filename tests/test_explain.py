@@ -96,3 +96,37 @@ def test_an_explanation_as_json_gives_each_parts_share(data_kb):
     assert {"total", "raw", "contributions", "factors", "corrections"} <= set(data)
     assert sum(c["share"] for c in data["contributions"]) == pytest.approx(1.0, abs=1e-3)
     assert {"kind", "term", "field", "lang", "source", "weight", "score", "share"} == set(data["contributions"][0])
+
+
+def test_a_clause_marked_with_its_own_kind_is_reported_under_it(data_index, monkeypatch):
+    """QueryPlan.mark, as learned bridges use it: one Term among a word's alternatives marked
+    "bridge" is reported as a bridge contribution, the word's other terms as the word's."""
+    from indexer.query import QueryBuilder
+    from indexer.search import KnowledgeBase
+
+    class MarkingBuilder(QueryBuilder):  # the real builder, one of its Terms marked afterwards
+        def build(self, parsed, query_lang, section):
+            plan = super().build(parsed, query_lang, section)
+            for node in _leaves(plan.query):
+                if getattr(node, "fieldname", "") == "body_ru" and node.text == "мезотерап":
+                    plan.mark(node, "bridge", "мезотерапия → мезотерап")
+            return plan
+
+    monkeypatch.setattr("indexer.search.QueryBuilder", MarkingBuilder)
+    kb = KnowledgeBase.open(data_index)
+    top = kb.search(SearchRequest("мезотерапия", explain=True)).hits[0]
+    kb.close()
+    kinds = {(c.kind, c.field) for c in top.explanation.contributions}
+    assert ("bridge", "body") in kinds and ("word", "treatments") in kinds
+    assert sum(c.score for c in top.explanation.contributions) == pytest.approx(top.score, rel=1e-9)
+
+
+def _leaves(node):
+    subs = getattr(node, "subqueries", None)
+    if subs is None and hasattr(node, "a"):
+        subs = (node.a, node.b)
+    if not subs:
+        yield node
+        return
+    for sub in subs:
+        yield from _leaves(sub)
