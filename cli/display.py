@@ -35,7 +35,7 @@ def print_explanation(explanation) -> None:
     total = explanation.total
     click.echo(f"   why: score {total:.2f} =")
     for c in explanation.contributions:
-        what = c.term if c.kind == "concept" or c.source in ("", c.term) else f"{c.source} → {c.term}"
+        what = c.term if c.source in ("", c.term) else f"{c.source} → {c.term}"
         where = c.field + (f" ({c.lang})" if c.lang else "")
         share = f"{100 * c.score / total:3.0f}%" if total else "  -"
         click.echo(f"     {c.kind:<8} {what:<32} {where:<22} ×{c.weight:<5.3g} {c.score:7.2f}  {share}")

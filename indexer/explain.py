@@ -20,15 +20,17 @@ _SUMS = (Q.Or, Q.And)
 
 
 def explain_hits(plan, trace: dict, docnums: list[int], scores: list[float],
-                 factors: dict[int, LanguageFactor],
-                 corrections: tuple[tuple[str, str], ...]) -> list[Explanation]:
-    """An Explanation for each (docnum, final score) shown, from the ranking's trace of ``plan``."""
+                 factors: dict[int, LanguageFactor], corrections: tuple[tuple[str, str], ...],
+                 matcher=None) -> list[Explanation]:
+    """An Explanation for each (docnum, final score) shown, from the ranking's trace of ``plan``
+    (``matcher``: the concepts, to name the query words that evoked each concept)."""
     if not docnums:
         return []
     targets = np.asarray(docnums, np.int64)
     parts: list[tuple[Q.Query, tuple[str, str] | None, np.ndarray, np.ndarray]] = []
+    origins = {**plan.origins, **_concept_words(plan, matcher)}
     if plan.query is not None:
-        _walk(plan.query, None, np.ones(len(targets)), targets, trace, plan.origins, parts)
+        _walk(plan.query, None, np.ones(len(targets)), targets, trace, origins, parts)
     out = []
     for i, (docnum, score) in enumerate(zip(docnums, scores)):
         applied = factors.get(docnum)
@@ -42,6 +44,22 @@ def explain_hits(plan, trace: dict, docnums: list[int], scores: list[float],
             factors=(Factor("other-language", applied.value, applied.reason),) if applied else (),
             total=score, raw=raw, corrections=corrections))
     return out
+
+
+def _concept_words(plan, matcher) -> dict[int, tuple[str, str]]:
+    """Each concept clause's origin named by the query words among its terms (ботокс for
+    botulinum-toxin); a concept only a phrase or several words together evoke keeps its id."""
+    if matcher is None:
+        return {}
+    named = {}
+    for key, (kind, concept) in plan.origins.items():
+        if kind != "concept":
+            continue
+        words = [w for w, by_lang in plan.word_terms.items()
+                 if any(t in matcher.terms(concept, lang) for lang, terms in by_lang.items() for t in terms)]
+        if words:
+            named[key] = (kind, " ".join(words))
+    return named
 
 
 def _walk(node, origin, weight: np.ndarray, targets, trace, origins, parts) -> None:

@@ -147,7 +147,7 @@ class KnowledgeBase:
         hits = tuple(self._hit(searcher, docnum, score, plan, query_lang, seen) for docnum, score in shown)
         if request.explain:
             explained = explain_hits(plan, memo[TRACE], [d for d, _ in shown], [s for _, s in shown],
-                                     factors, tuple(corrections.items()) if fuzzy else ())
+                                     factors, tuple(corrections.items()) if fuzzy else (), self._matcher)
             hits = tuple(replace(h, explanation=e) for h, e in zip(hits, explained))
         searched = corrected if fuzzy else parsed
         facets = (self._facets(searcher, plan.query, builder, searched, query_lang, request, memo)

@@ -217,7 +217,7 @@ def test_search_explain_prints_each_results_parts_and_factors(runner, data_index
     result = runner.invoke(main, ["search", "μπότοξ", "--explain", "--limit", "3", "--index", str(data_index)])
     assert result.exit_code == 0, result.output
     assert result.stdout.count("why: score") == 3
-    assert "concept  botulinum-toxin" in result.stdout
+    assert "concept  μπότοξ → botulinum-toxin" in result.stdout
     assert "factor   other-language ×0.6" in result.stdout
 
 

@@ -74,6 +74,7 @@ def test_a_concept_query_shows_the_concept_and_its_share(data_kb):
     concepts = {c.term: c for c in top.explanation.contributions if c.kind == "concept"}
     assert {"botulinum-toxin", "migraine"} <= set(concepts)
     assert all(c.field == "any section" and c.lang is None and c.score > 0 for c in concepts.values())
+    assert concepts["migraine"].source == "мигрень" and concepts["botulinum-toxin"].source == "ботокс"
 
 
 def test_a_words_best_section_counts_whole_and_its_others_a_tenth(data_kb):
