@@ -26,6 +26,24 @@ def print_results(results) -> None:
             click.echo(f"   {snippet}")
         if hit.translations:
             click.echo("   also in: " + ", ".join(f"{t.lang_written} ({t.id})" for t in hit.translations))
+        if hit.explanation:
+            print_explanation(hit.explanation)
+
+
+def print_explanation(explanation) -> None:
+    """Each part of a hit's score, largest first, with its share; then the factors applied."""
+    total = explanation.total
+    click.echo(f"   why: score {total:.2f} =")
+    for c in explanation.contributions:
+        what = c.term if c.source in ("", c.term) else f"{c.source} → {c.term}"
+        where = c.field + (f" ({c.lang})" if c.lang else "")
+        share = f"{100 * c.score / total:3.0f}%" if total else "  -"
+        click.echo(f"     {c.kind:<8} {what:<32} {where:<22} ×{c.weight:<5.3g} {c.score:7.2f}  {share}")
+    for f in explanation.factors:
+        before = f" (score before it {explanation.raw:.2f})" if f.value != 1.0 else ""
+        click.echo(f"     factor   {f.name} ×{f.value:g}: {f.reason}{before}")
+    for typed, searched in explanation.corrections:
+        click.echo(f"     typo     {typed} → {searched} (searched corrected)")
 
 
 def print_entry(entry, translations) -> None:

@@ -176,9 +176,10 @@ class _progress:
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--page", type=click.IntRange(1, 1000), default=1, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.option("--explain", is_flag=True, help="Show what each result matched and each part's share of its score.")
 @index_option
 @handle_errors
-def search(query, lang, field, in_lang, limit, page, as_json, index_dir):
+def search(query, lang, field, in_lang, limit, page, as_json, explain, index_dir):
     """Search the knowledge base."""
     from indexer.results import SearchRequest
     from indexer.search import KnowledgeBase
@@ -186,7 +187,7 @@ def search(query, lang, field, in_lang, limit, page, as_json, index_dir):
     settings = settings_for(index_dir)
     kb = KnowledgeBase.open(settings.index_dir, settings.postings_cache_mb)
     results = kb.search(SearchRequest(query, lang=lang, field=field, in_lang=in_lang,
-                                      limit=limit, page=page, facets=as_json))
+                                      limit=limit, page=page, facets=as_json, explain=explain))
     if as_json:
         click.echo(json.dumps(results.to_dict(), ensure_ascii=False, indent=2))
         return

@@ -28,6 +28,9 @@ from .postings import (NONE, POSITION_BITS, PostingCache, length_array, live_mas
 
 _REC_LOG2_OF_E = 1.0 / log(2)
 _TERMS_REMEMBERED = 100_000  # collection frequencies a scorer keeps (a float each)
+# A memo holding a dict under this key records every query node's matches there, by id(node):
+# (node, Matches). indexer/explain.py reads an explanation from what the ranking computed.
+TRACE = "trace"
 
 
 @dataclass(frozen=True)
@@ -67,9 +70,11 @@ class ArrayScorer:
             return EMPTY
         memo = {} if memo is None else memo
         method = getattr(self, "_" + type(query).__name__, None)
-        if method is None:
-            return self._fallback(query)
-        return method(query, memo)
+        found = self._fallback(query) if method is None else method(query, memo)
+        trace = memo.get(TRACE)
+        if trace is not None:
+            trace[id(query)] = (query, found)
+        return found
 
     def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The live documents (global numbers, ascending) containing a term, and its frequency in each."""

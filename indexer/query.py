@@ -85,6 +85,16 @@ class QueryPlan:
     highlight: dict[str, set[str]] = field(default_factory=dict)  # lang -> terms to mark
     concepts: tuple[str, ...] = ()
     word_terms: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)  # word -> lang -> terms
+    origins: dict[int, tuple[str, str]] = field(default_factory=dict)  # id(clause) -> (kind, source)
+
+    def mark(self, clause, kind: str, source: str):
+        """Name what a clause of the query is (an explanation's contribution kind, and what in
+        the query it came from); returns the clause. Any node may be marked, a single Term among
+        a word's alternatives too: a leaf is reported under its nearest marked node. Kinds: word,
+        phrase, concept; learned bridges mark theirs "bridge"."""
+        if clause is not None:
+            self.origins[id(clause)] = (kind, source)
+        return clause
 
 
 class QueryBuilder:
@@ -95,8 +105,9 @@ class QueryBuilder:
     def build(self, parsed: ParsedQuery, query_lang: str | None, section: str | None) -> QueryPlan:
         sections = (section,) if section else SECTIONS
         plan = QueryPlan(None, {lang: set() for lang in LANGUAGES})
-        should = [self._word_query(w, query_lang, sections, plan) for w in parsed.words]
-        phrase_queries = [self._phrase_query(p, query_lang, sections, plan) for p in parsed.phrases]
+        should = [plan.mark(self._word_query(w, query_lang, sections, plan), "word", w) for w in parsed.words]
+        phrase_queries = [plan.mark(self._phrase_query(p, query_lang, sections, plan), "phrase", p)
+                          for p in parsed.phrases]
         plan.concepts = self._concepts(parsed, query_lang)
         should.extend(self._concept_queries(plan.concepts, section, plan))
         should = [q for q in should if q is not None]
@@ -170,7 +181,7 @@ class QueryBuilder:
                 plan.highlight[lang].update(self.matcher.terms(concept_id, lang))
         # restricted to one section: the concepts the index found in that section
         fieldname = "concepts" if section is None else concepts_field(section)
-        return [Q.Term(fieldname, c, boost=CONCEPT_BOOST) for c in concepts]
+        return [plan.mark(Q.Term(fieldname, c, boost=CONCEPT_BOOST), "concept", c) for c in concepts]
 
 
 def _combinations(positions: list[tuple[str, ...]]) -> list[tuple[str, ...]]:

@@ -31,6 +31,7 @@ class SearchRequest:
     limit: int = 10
     page: int = 1
     facets: bool = False  # count results by language and by section
+    explain: bool = False  # each hit says what it matched and each part's share (Hit.explanation)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,57 @@ class Translation:
 
 
 @dataclass(frozen=True)
+class Contribution:
+    """One matched clause's points in a hit's score (after the factors: the parts sum to it).
+
+    ``kind``: "word" (a query word's analysed term), "phrase", "concept" (curated, data/concepts/),
+    or another kind a query clause was marked with (QueryPlan.mark: "bridge" for learned ones)."""
+
+    kind: str
+    term: str  # the analysed term, the phrase's terms, or the concept id
+    field: str  # the section matched (title, treatments, ...), "as typed" or "concepts"
+    lang: str | None  # the language of the field (None: language-neutral, as concepts)
+    score: float
+    source: str = ""  # what in the query it came from: the word or phrase as typed, the concept
+    weight: float = 1.0  # the clause's multiplier: section weight, ×tiebreak if not the best section
+
+    def to_dict(self, total: float) -> dict:
+        return {"kind": self.kind, "term": self.term, "field": self.field, "lang": self.lang,
+                "source": self.source, "weight": round(self.weight, 4),
+                "score": round(self.score, 4), "share": round(self.score / total, 4) if total else 0.0}
+
+
+@dataclass(frozen=True)
+class Factor:
+    """A multiplier the ranking applied to a hit's whole score, and why."""
+
+    name: str  # "other-language"
+    value: float
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a hit scored what it did, read from the ranking's own arrays (indexer/explain.py):
+    sum(c.score for c in contributions) == total == the hit's score; raw is before the factors."""
+
+    contributions: tuple[Contribution, ...]
+    factors: tuple[Factor, ...]
+    total: float
+    raw: float
+    corrections: tuple[tuple[str, str], ...] = ()  # (typed, searched) typo corrections applied
+
+    def to_dict(self) -> dict:
+        return {
+            "total": round(self.total, 4),
+            "raw": round(self.raw, 4),
+            "contributions": [c.to_dict(self.total) for c in self.contributions],
+            "factors": [f.__dict__ for f in self.factors],
+            "corrections": [{"typed": a, "searched": b} for a, b in self.corrections],
+        }
+
+
+@dataclass(frozen=True)
 class Hit:
     id: str
     page_id: str | None
@@ -60,6 +112,7 @@ class Hit:
     sections: tuple[str, ...] = ()  # which of SECTIONS matched
     translations: tuple[Translation, ...] = ()
     other_language: bool = False  # in another language than the query's
+    explanation: Explanation | None = None  # when the request asked for one
 
     @property
     def snippet_html(self) -> str:
@@ -85,6 +138,7 @@ class Hit:
             "sections": list(self.sections),
             "translations": [t.__dict__ for t in self.translations],
             "other_language": self.other_language,
+            **({"explanation": self.explanation.to_dict()} if self.explanation else {}),
         }
 
 

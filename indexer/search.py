@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import threading
+from dataclasses import replace
 from itertools import islice
 from pathlib import Path
 from typing import Iterator
@@ -16,9 +17,11 @@ from kb.model import Entry
 from . import manifest, store
 from .analysis import Analysis, fold
 from .catalogue import pack_catalogue, unpack_catalogue
-from .matching import ArrayScorer
+from .explain import explain_hits
+from .matching import TRACE, ArrayScorer
 from .postings import DEFAULT_CACHE_BYTES, PostingCache
 from .readercache import ArrayPL2, doc_langs
+from .rerank import OTHER_LANGUAGE_FACTOR, concept_coverage, lang_code as _lang_code, rerank
 from .concepts import ConceptMatcher
 from .documents import entry_from_data, section_texts
 from .query import QueryBuilder, parse_query, word_languages
@@ -29,9 +32,7 @@ from .spelling import correct, is_known
 from .schema import section_field
 
 IndexMissing = store.IndexMissing
-OTHER_LANGUAGE_FACTOR = 0.6  # the query's own language ranks first among comparable matches
 RERANK_DEPTH = 200
-NO_LANG_CODE = len(LANGUAGES)  # readercache.doc_langs' code for a document without a language
 TRANSLATION_CACHE = 50_000  # page_ids whose versions a searcher keeps
 # Ranking model: divergence from randomness (PL2). Measured beside BM25F (B 0.75, K1 1.2) on the
 # same index: RuMedDaNet MRR@10 0.832 vs 0.824, clinic queries 0.974 vs 0.972.
@@ -127,11 +128,13 @@ class KnowledgeBase:
         plan = builder.build(parsed, query_lang, request.field)
         filter_q = Q.Term("lang", request.in_lang) if request.in_lang else None
         memo: dict = {}  # each term's matches, shared by the queries of this search
-        ranked, total = self._run(searcher, plan, filter_q, query_lang, request, memo)
+        if request.explain:  # every query node's matches kept for the explanations
+            memo[TRACE] = {}
+        ranked, total, factors = self._run(searcher, plan, filter_q, query_lang, request, memo)
         if total == 0 and parsed.phrases:  # the phrase is nowhere: its words still count
             parsed = parsed.as_words()
             plan = builder.build(parsed, query_lang, request.field)
-            ranked, total = self._run(searcher, plan, filter_q, query_lang, request, memo)
+            ranked, total, factors = self._run(searcher, plan, filter_q, query_lang, request, memo)
         suggestion, fuzzy, corrected = None, False, parsed
         corrections = self._corrections(searcher, parsed, plan, query_lang, total)
         if corrections:
@@ -139,13 +142,18 @@ class KnowledgeBase:
             suggestion = _apply_corrections(request.text, corrections)
             # an unknown word matches nothing: searching its correction instead loses nothing
             fuzzy_plan = builder.build(corrected, query_lang, request.field)
-            fuzzy_ranked, fuzzy_total = self._run(searcher, fuzzy_plan, filter_q, query_lang, request, memo)
+            fuzzy_ranked, fuzzy_total, fuzzy_factors = self._run(searcher, fuzzy_plan, filter_q,
+                                                                 query_lang, request, memo)
             if fuzzy_total:
-                plan, ranked, total, fuzzy = fuzzy_plan, fuzzy_ranked, fuzzy_total, True
+                plan, ranked, total, factors, fuzzy = fuzzy_plan, fuzzy_ranked, fuzzy_total, fuzzy_factors, True
         start = (request.page - 1) * request.limit
         seen: dict[str, dict] = {}  # by language: each surface word's match, shared by the hits
-        hits = tuple(self._hit(searcher, docnum, score, plan, query_lang, seen)
-                     for docnum, score in ranked[start:start + request.limit])
+        shown = ranked[start:start + request.limit]
+        hits = tuple(self._hit(searcher, docnum, score, plan, query_lang, seen) for docnum, score in shown)
+        if request.explain:
+            explained = explain_hits(plan, memo[TRACE], [d for d, _ in shown], [s for _, s in shown],
+                                     factors, tuple(corrections.items()) if fuzzy else (), self._matcher)
+            hits = tuple(replace(h, explanation=e) for h, e in zip(hits, explained))
         searched = corrected if fuzzy else parsed
         facets = (self._facets(searcher, plan.query, builder, searched, query_lang, request, memo)
                   if request.facets else {})
@@ -170,7 +178,7 @@ class KnowledgeBase:
     def _run(self, searcher, plan, filter_q, query_lang, request, memo: dict):
         query = plan.query
         if query is None:
-            return [], 0
+            return [], 0, {}
         depth = max(RERANK_DEPTH, request.page * request.limit)
         # Every match scored at once over postings arrays (matching.py), counted by language
         # (the facets), the top ones kept in the order a top-N search gives (score, then docnum).
@@ -184,20 +192,11 @@ class KnowledgeBase:
         by_code = np.bincount(codes[ids], minlength=len(LANGUAGES) + 1).tolist()
         top = [(float(scores[i]), int(ids[i])) for i in _top(ids, scores, depth)]
         factor = 1.0 if request.in_lang or query_lang is None else OTHER_LANGUAGE_FACTOR
-        if factor != 1.0:
-            own = _lang_code(query_lang)
-            covers = self._concept_coverage(searcher, plan.concepts, [d for _, d in top])
-            best_own = max((covers.get(d, 0) for _, d in top if codes[d] in (own, NO_LANG_CODE)), default=0)
-            # another language's page ranks on its own merit when it answers more of the query's
-            # concepts than any page in the query's language (the page that exists only there)
-            ranked = [(docnum, score if codes[docnum] in (own, NO_LANG_CODE) or covers.get(docnum, 0) > best_own
-                       else score * factor)
-                      for score, docnum in top]
-        else:
-            ranked = [(docnum, score) for score, docnum in top]
-        ranked.sort(key=lambda pair: -pair[1])
+        covers = (concept_coverage(self._scorer(searcher), plan.concepts, [d for _, d in top])
+                  if factor != 1.0 else {})
+        ranked, factors = rerank(top, codes, query_lang, factor, covers)  # rerank.py: the language factor
         self._local.matched = (query, by_code) if filter_q is None else None
-        return ranked, total
+        return ranked, total, factors
 
     def _scorer(self, searcher) -> ArrayScorer:
         """The searcher's array scorer (one per searcher: it holds the searcher's segments)."""
@@ -206,19 +205,6 @@ class KnowledgeBase:
             scorer = searcher.__dict__["_kb_scorer"] = ArrayScorer(
                 searcher, PL2_C, self._postings, namespace=str(self._gen))
         return scorer
-
-    def _concept_coverage(self, searcher, concepts, docnums) -> dict[int, int]:
-        """How many of the query's concepts each document is tagged with."""
-        if not concepts or not docnums:
-            return {}
-        wanted = np.asarray(docnums, np.int64)
-        counts = np.zeros(len(wanted), np.int64)
-        scorer = self._scorer(searcher)
-        for concept in concepts:
-            ids, _ = scorer.postings("concepts", concept)
-            if len(ids):
-                counts += np.isin(wanted, ids)
-        return {int(d): int(c) for d, c in zip(wanted, counts) if c}
 
     def _corrections(self, searcher, parsed, plan, query_lang, total) -> dict[str, str]:
         reader = searcher.reader()
@@ -366,10 +352,6 @@ def _lang_codes(searcher) -> np.ndarray:
     if codes is None:
         codes = searcher.__dict__["_kb_lang_codes"] = np.frombuffer(doc_langs(searcher), np.uint8)
     return codes
-
-
-def _lang_code(lang: str | None) -> int:
-    return LANGUAGES.index(lang) if lang in LANGUAGES else NO_LANG_CODE
 
 
 def _langs_for(word: str, query_lang: str) -> tuple[str, ...]:

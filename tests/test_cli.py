@@ -211,3 +211,18 @@ def test_eval_of_a_malformed_file_exits_1_naming_the_line(runner, data_index, tm
     assert result.exit_code == 1
     assert "queries.jsonl:2" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_search_explain_prints_each_results_parts_and_factors(runner, data_index):
+    result = runner.invoke(main, ["search", "μπότοξ", "--explain", "--limit", "3", "--index", str(data_index)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("why: score") == 3
+    assert "concept  μπότοξ → botulinum-toxin" in result.stdout
+    assert "factor   other-language ×0.6" in result.stdout
+
+
+def test_search_explain_with_json_gives_the_explanations(runner, data_index):
+    result = runner.invoke(main, ["search", "гипергидрос", "--explain", "--json", "--index", str(data_index)])
+    assert result.exit_code == 0, result.output
+    top = json.loads(result.stdout)["results"][0]["explanation"]
+    assert top["corrections"] == [{"typed": "гипергидрос", "searched": "гипергидроза"}]

@@ -29,12 +29,14 @@ def page_search_request(args: MultiDict) -> SearchRequest:
 
 
 def api_search_request(args: MultiDict) -> SearchRequest:
-    """The page's parameters plus ``lang`` (the query's language), ``limit`` and ``facets``."""
+    """The page's parameters plus ``lang`` (the query's language), ``limit``, ``facets`` and
+    ``explain`` (each result says what it matched and each part's share of its score)."""
     return replace(
         page_search_request(args),
         lang=language_param(args, "lang"),
         limit=integer_param(args, "limit", RESULTS_PER_PAGE),
         facets=boolean_param(args, "facets", True),
+        explain=boolean_param(args, "explain", False),
     )
 
 

@@ -19,7 +19,8 @@ PRIVATE_ENTRY_FIELDS = ("root",)  # where the server keeps its content: not the 
 
 @bp.get("/search")
 def search():
-    """``SearchResults.to_dict()`` for ``q``, ``lang``, ``field``, ``in``, ``page``, ``limit``."""
+    """``SearchResults.to_dict()`` for ``q``, ``lang``, ``field``, ``in``, ``page``, ``limit``
+    (``explain=1``: each result's ``explanation``)."""
     wanted = api_search_request(request.args)
     if not wanted.text:
         raise QueryError("q", "missing: give the text to search for")
