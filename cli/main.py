@@ -285,3 +285,6 @@ def serve(host, port, threads, index_dir):
     from web.server import serve as run
 
     run(settings_for(index_dir), host=host, port=port, threads=threads)
+
+
+from cli import queries as _queries  # noqa: E402,F401 - registers `kb queries`

@@ -23,6 +23,7 @@ from web.entries import EntryPage, find_entry, versions_elsewhere
 from web.kbase import get_kb, search as search_kb
 from web.locale import preferred_language
 from web.params import page_search_request
+from web.searchlog import record_open, record_search
 from web.urls import entry_path
 
 bp = Blueprint("pages", __name__)
@@ -69,6 +70,8 @@ def _in_chunks(pieces, size: int = 32 * 1024):
 def search(lang: str):
     wanted = page_search_request(request.args)  # a QueryError is a 400 page
     results = search_kb(wanted) if wanted.text else None
+    if results is not None and wanted.page == 1:
+        record_search(wanted.text, results.query_lang or lang, results.total)
     kept = {key: request.args[key] for key in ("q", "field", "in") if request.args.get(key)}
     switch = {other: url_for("pages.search", lang=other, **kept) for other in LANGUAGES}
     return render_template(
@@ -86,6 +89,8 @@ def entry(lang: str, path: str):
     found = find_entry(kb, path, lang)
     if found is None:
         return not_in_this_language(lang, path)
+    if request.args.get("q"):  # a result link of a search: count the open
+        record_open(request.args["q"], request.args.get("ql"), found.id)
     own_path = entry_path(found.id, found.lang_written)
     if found.lang != lang or own_path != path:
         return redirect(url_for("pages.entry", lang=found.lang, path=own_path), code=302)
