@@ -114,8 +114,9 @@ def print_report(report) -> None:
         click.echo(f"  {query}{pad}  {row.lang or '-':<4}  {row.searches:>8}  "
                    f"{row.zero_results:>10}  {row.opens:>5}  {row.days:>4}")
         for hint in line.hints:
-            click.echo(f"      close to concept {hint.concept} ({hint.group}.toml): "
-                       f"{escaped(hint.term)}")
+            where = f"{hint.concept} ({hint.group}.toml): {escaped(hint.term)}"
+            click.echo(f"      a term of concept {where} (no page carries it)" if hint.exact
+                       else f"      close to concept {where}")
     if not report.lines:
         click.echo("  (none to list)")
     if report.shown_of > len(report.lines):

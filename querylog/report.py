@@ -44,13 +44,17 @@ def parse_since(value: str, today: date) -> date:
 
 @dataclass(frozen=True)
 class Hint:
-    """A concept a query is close to: the concept, its group (file) and the nearest term."""
+    """A concept a query is close to: the concept, its group (file) and the nearest term;
+    ``exact`` when the query is that term (the concept is known: what is missing is a page
+    that carries it)."""
     concept: str
     group: str
     term: str
+    exact: bool = False
 
     def to_dict(self) -> dict:
-        return {"concept": self.concept, "file": f"{self.group}.toml", "term": self.term}
+        return {"concept": self.concept, "file": f"{self.group}.toml", "term": self.term,
+                "exact": self.exact}
 
 
 @dataclass(frozen=True)
@@ -150,17 +154,23 @@ class ConceptHints:
                 if closeness > terms.get(key, (0.0, ""))[0]:
                     terms[key] = (closeness, term)
         ranked = sorted(scores, key=lambda key: (-scores[key], key))
-        return tuple(Hint(cid, group, terms[(cid, group)][1]) for cid, group in ranked[:self.most])
+        whole = " ".join(_WORD.findall(fold(query)))
+        return tuple(Hint(cid, group, term, " ".join(_WORD.findall(fold(term))) == whole)
+                     for cid, group in ranked[:self.most] for term in [terms[(cid, group)][1]])
 
 
 def _closeness(word: str, other: str) -> float:
+    """1 for the same word, 0.85 / 0.7 one / two edits away, 0.5-0.9 for a prefix (by how much
+    of the longer word it covers), else 0."""
     if word == other:
         return 1.0
-    shorter = min(len(word), len(other))
-    if shorter >= 4 and (word.startswith(other) or other.startswith(word)):
-        return 0.8
+    shorter, longer = sorted((len(word), len(other)))
     allowed = 2 if shorter >= 8 else 1 if shorter >= 4 else 0
-    if allowed and abs(len(word) - len(other)) <= allowed:
-        if OSA.distance(word, other, score_cutoff=allowed) <= allowed:
-            return 0.7 if allowed == 1 else 0.6
-    return 0.0
+    closeness = 0.0
+    if allowed and longer - shorter <= allowed:
+        distance = OSA.distance(word, other, score_cutoff=allowed)
+        if distance <= allowed:
+            closeness = 0.85 if distance == 1 else 0.7
+    if shorter >= 4 and (word.startswith(other) or other.startswith(word)):
+        closeness = max(closeness, 0.5 + 0.4 * shorter / longer)
+    return closeness
