@@ -6,7 +6,8 @@ Routes (``<lang>`` is ru, gr or el, it; links are generated with ``gr``):
 * ``/<lang>/``: search box and the catalogue, grouped;
 * ``/<lang>/search?q=&field=&in=&page=``: results, ten a page (the query's language detected);
 * ``/<lang>/<page_id>`` or ``/<lang>/<article id>``: an entry. A path naming an entry in
-  another language, or by its full id, redirects (302) to the entry's own URL. A page that
+  another language, or by its full id, or with parameters (a result link's ``q`` and ``ql``,
+  counted as an open by web.searchlog first), redirects (302) to the entry's own URL. A page that
   exists only in other languages is a 404 listing those versions (not a redirect: the visitor
   asked for this language, and should choose). An entry id ``search`` would be shadowed.
 """
@@ -89,10 +90,10 @@ def entry(lang: str, path: str):
     found = find_entry(kb, path, lang)
     if found is None:
         return not_in_this_language(lang, path)
-    if request.args.get("q"):  # a result link of a search: count the open
-        record_open(request.args["q"], request.args.get("ql"), found.id)
     own_path = entry_path(found.id, found.lang_written)
-    if found.lang != lang or own_path != path:
+    if request.args.get("q"):  # a search's result link: count the open, keep no query in the URL
+        record_open(request.args["q"], request.args.get("ql"), found.id)
+    if found.lang != lang or own_path != path or {"q", "ql"} & request.args.keys():
         return redirect(url_for("pages.entry", lang=found.lang, path=own_path), code=302)
     page = EntryPage.build(found, kb.translations(found.id))
     return render_template("pages/entry.html", page=page, alternates=page.alternates,
