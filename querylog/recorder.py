@@ -8,9 +8,9 @@ the last committed state. A write that fails (a full disk, an unwritable file, a
 long) is counted and logged, and its counts dropped; searching never sees it. The retention is
 applied when the thread opens the store and again each new day.
 
-The thread starts with the first event in each process (a pre-forking server forks after the
-app is made, and threads do not survive a fork), and ``close`` (also run at exit) writes what
-is left.
+The thread starts with the first event in each process: a pre-forking server forks after the
+app is made, threads do not survive a fork, and a forked child starts with an empty queue and
+fresh locks (``os.register_at_fork``). ``close`` (also run at exit) writes what is left.
 """
 from __future__ import annotations
 
@@ -56,15 +56,21 @@ class Recorder:
                  flush_interval: float = FLUSH_INTERVAL, today: Callable[[], date] = utc_today):
         self.path, self.keep_days = Path(path), keep_days
         self.max_pending, self.flush_interval, self._today = max_pending, flush_interval, today
+        self._closed = False
+        self._fresh()
+        atexit.register(self.close)
+        os.register_at_fork(after_in_child=self._fresh)
+
+    def _fresh(self) -> None:
+        """Empty queue and counts, no thread yet: at the start, and in a forked child (which
+        must not inherit its parent's events, thread or locks, perhaps held at the fork)."""
         self._counts = Counter()
         self._counts_lock = threading.Lock()
         self._start_lock = threading.Lock()
         self._pid: int | None = None
-        self._queue: queue.Queue = queue.Queue(max_pending)
+        self._queue: queue.Queue = queue.Queue(self.max_pending)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._closed = False
-        atexit.register(self.close)
 
     # -- the search side: never waits ---------------------------------------------------------
     def search(self, text: str, lang: str | None, results: int) -> None:
@@ -107,11 +113,6 @@ class Recorder:
         with self._start_lock:
             if self._pid == os.getpid():
                 return
-            if self._pid is not None:  # a forked child: the parent's queue and thread are not ours
-                self._queue = queue.Queue(self.max_pending)
-                self._stop = threading.Event()
-                with self._counts_lock:
-                    self._counts = Counter()
             self._thread = threading.Thread(target=self._run, name="querylog-writer", daemon=True)
             self._pid = os.getpid()
             self._thread.start()

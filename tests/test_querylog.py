@@ -105,6 +105,28 @@ def test_counts_of_several_writing_processes_add_up(tmp_path):
                                                                 writers * each)
 
 
+def test_a_forked_child_records_with_its_own_thread_and_its_own_counts(tmp_path):
+    log = tmp_path / "q.sqlite3"
+    recorder = Recorder(log, flush_interval=0.02)
+    recorder.search("before the fork", "ru", 1)
+    recorder.flush()  # the parent's thread is running
+    pid = os.fork()
+    if pid == 0:  # the child: record, write, leave without the parent's exit handlers
+        try:
+            for _ in range(25):
+                recorder.search("in the child", "ru", 1)
+            recorder.close()
+            os._exit(0 if recorder.stats().written == 25 else 3)
+        finally:
+            os._exit(4)
+    assert os.waitpid(pid, 0)[1] == 0
+    recorder.search("in the parent", "ru", 1)
+    recorder.close()
+    with QueryStore(log) as store:
+        assert {r.query: r.searches for r in store.rows()} == {
+            "before the fork": 1, "in the child": 25, "in the parent": 1}
+
+
 # -- the recorder ------------------------------------------------------------------------------
 def test_recorder_drops_and_counts_events_when_its_queue_is_full(tmp_path):
     recorder = Recorder(tmp_path / "q.sqlite3", max_pending=5, flush_interval=60)
