@@ -141,13 +141,6 @@ class QueryStore:
                     f"SELECT query, lang, SUM(searches), SUM(zero_results), COUNT(DISTINCT day) "
                     f"FROM searches {where} GROUP BY query, lang", params)]
 
-    def opened_entries(self, query: str, lang: str, since: date | None = None) -> list[tuple[str, int]]:
-        """The entries opened from one query, most opened first."""
-        where, params = _filters(since, lang)
-        return list(self._db.execute(
-            f"SELECT entry_id, SUM(opens) AS n FROM opens {where} AND query = ? "
-            f"GROUP BY entry_id ORDER BY n DESC, entry_id", (*params, query)))
-
     def days(self) -> list[str]:
         return [d for (d,) in self._db.execute("SELECT DISTINCT day FROM searches ORDER BY day")]
 
