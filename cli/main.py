@@ -290,3 +290,6 @@ def serve(host, port, workers, threads, index_dir):
 
     run(settings_for(index_dir), host=host, port=port, threads=threads,
         workers=workers or default_workers())
+
+
+from cli import queries as _queries  # noqa: E402,F401 - registers `kb queries`

@@ -21,7 +21,7 @@ from .explain import explain_hits
 from .matching import TRACE, ArrayScorer
 from .postings import DEFAULT_CACHE_BYTES, PostingCache
 from .readercache import ArrayPL2, doc_langs
-from .rerank import OTHER_LANGUAGE_FACTOR, concept_coverage, lang_code as _lang_code, rerank
+from .rerank import NO_LANG_CODE, OTHER_LANGUAGE_FACTOR, concept_coverage, lang_code as _lang_code, rerank
 from .concepts import ConceptMatcher
 from .documents import entry_from_data, section_texts
 from .query import QueryBuilder, parse_query, word_languages

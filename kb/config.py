@@ -28,11 +28,23 @@ class Settings:
     default_lang: str = "ru"  # the web's language when nothing else tells
     lock_timeout: float = 30.0  # seconds a second `kb index` waits for the first
     postings_cache_mb: int = 32  # decoded postings a search process keeps (indexer/postings.py)
+    query_log: str = ""  # KB_QUERY_LOG: the query log's SQLite file; "" beside the index; "off"
+    query_log_days: int = 90  # KB_QUERY_LOG_DAYS: days of the query log kept
+
+    @property
+    def query_log_path(self) -> Path | None:
+        """Where the web pages count searches (querylog/): KB_QUERY_LOG, else ``queries.sqlite3``
+        beside the index directory; None when the log is off."""
+        if self.query_log.strip().lower() == "off":
+            return None
+        if self.query_log:
+            return Path(self.query_log)
+        return Path(self.index_dir).parent / "queries.sqlite3"
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
         """Defaults, then KB_INDEX / KB_CONTENT / KB_CONCEPTS / KB_LOCK_TIMEOUT /
-        KB_POSTINGS_CACHE_MB, then explicit overrides."""
+        KB_POSTINGS_CACHE_MB / KB_QUERY_LOG / KB_QUERY_LOG_DAYS, then explicit overrides."""
         settings = cls()
         env = os.environ
         if env.get("KB_INDEX"):
@@ -57,5 +69,13 @@ class Settings:
                 raise SettingsError(f"KB_POSTINGS_CACHE_MB must be a whole number of MiB >= 0, "
                                     f"got {env['KB_POSTINGS_CACHE_MB']!r}")
             settings = replace(settings, postings_cache_mb=int(value))
+        if env.get("KB_QUERY_LOG"):
+            settings = replace(settings, query_log=env["KB_QUERY_LOG"].strip())
+        if env.get("KB_QUERY_LOG_DAYS"):
+            value = env["KB_QUERY_LOG_DAYS"].strip()
+            if not value.isdigit() or int(value) < 1:
+                raise SettingsError(f"KB_QUERY_LOG_DAYS must be a whole number of days >= 1, "
+                                    f"got {env['KB_QUERY_LOG_DAYS']!r}")
+            settings = replace(settings, query_log_days=int(value))
         clean = {k: v for k, v in overrides.items() if v is not None}
         return replace(settings, **clean)

@@ -36,6 +36,9 @@ class PreforkServer(BaseApplication):
             "timeout": WORKER_TIMEOUT,
             "graceful_timeout": GRACEFUL_SECONDS,
             "keepalive": KEEPALIVE_SECONDS,
+            # gunicorn's largest: a query of MAX_QUERY_LENGTH (500) characters, percent-encoded
+            # (up to 12 bytes each), fits, so it gets the app's answer; longer lines get 414
+            "limit_request_line": 8190,
             "loglevel": "warning",  # gunicorn's own "Listening at" lines stay out of the output
             "accesslog": None,
             "proc_name": "kb-serve",

@@ -24,7 +24,7 @@ def first_hit_link(page):
 def test_greek_query_without_accents_and_with_a_typo_finds_cryolipolysis_first(
         page, base_url, screenshot):
     search_from_home(page, base_url, "gr", "κρυολυπολυση")
-    expect(first_hit_link(page)).to_have_attribute("href", "/gr/cryolipolysis")
+    expect(first_hit_link(page)).to_have_attribute("href", re.compile(r"^/gr/cryolipolysis\?q="))
     expect(page.locator(".did-you-mean a")).to_have_text("κρυολιπολυση")
     screenshot(page, "search-greek-typo", full_page=True)
 
@@ -32,7 +32,7 @@ def test_greek_query_without_accents_and_with_a_typo_finds_cryolipolysis_first(
 def test_open_the_first_result_then_switch_to_russian(page, base_url, screenshot):
     search_from_home(page, base_url, "gr", "θεραπεια υπεριδρωτικοτητασ")
     link = first_hit_link(page)
-    expect(link).to_have_attribute("href", "/gr/botulinum-treatment")
+    expect(link).to_have_attribute("href", re.compile(r"^/gr/botulinum-treatment\?q="))
     link.click()
     expect(page).to_have_url(re.compile(r"/gr/botulinum-treatment$"))
     expect(page.locator("html")).to_have_attribute("lang", "el")
@@ -105,7 +105,7 @@ def test_search_works_without_javascript(no_js_page, base_url):
     no_js_page.get_by_label("Cerca trattamenti e articoli").fill("mesoterapia")
     with no_js_page.expect_navigation():
         no_js_page.get_by_role("button", name="Cerca").click()
-    expect(no_js_page.locator("li.hit h2 a").first).to_have_attribute("href", "/it/mesotherapy")
+    expect(no_js_page.locator("li.hit h2 a").first).to_have_attribute("href", re.compile(r"^/it/mesotherapy\?q="))
 
 
 def test_results_fit_a_phone_screen(page, base_url, screenshot):

@@ -216,10 +216,13 @@ class Server:
     """`kb serve --port 0` as a real subprocess; ``url`` once it says where it listens.
 
     Its output is drained by threads (a full pipe must never block it); ``stop`` returns stderr.
+    ``popen`` goes to subprocess.Popen (``preexec_fn=file_size_limit(...)``).
     """
 
-    def __init__(self, index_dir: Path, env: dict, threads: int = 8, timeout: float = 180):
-        self.proc = popen_kb(["serve", "--port", "0", "--threads", threads, "--index", index_dir], env)
+    def __init__(self, index_dir: Path, env: dict, threads: int = 8, timeout: float = 180,
+                 **popen):
+        self.proc = popen_kb(["serve", "--port", "0", "--threads", threads, "--index", index_dir],
+                             env, **popen)
         self._out: list[str] = []
         self._err: list[str] = []
         self._stopped: str | None = None

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, jsonify, request
 from indexer.results import MAX_QUERY_LENGTH, QueryError
 from web.kbase import get_kb, search as search_kb
 from web.params import api_search_request, integer_param, language_param
+from web.searchlog import record_search
 from web.urls import entry_url
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -24,7 +25,10 @@ def search():
     wanted = api_search_request(request.args)
     if not wanted.text:
         raise QueryError("q", "missing: give the text to search for")
-    return jsonify(search_kb(wanted).to_dict())
+    results = search_kb(wanted)
+    if wanted.page == 1:
+        record_search(wanted.text, results.query_lang, results.total)
+    return jsonify(results.to_dict())
 
 
 @bp.get("/suggest")

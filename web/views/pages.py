@@ -6,7 +6,8 @@ Routes (``<lang>`` is ru, gr or el, it; links are generated with ``gr``):
 * ``/<lang>/``: search box and the catalogue, grouped;
 * ``/<lang>/search?q=&field=&in=&page=``: results, ten a page (the query's language detected);
 * ``/<lang>/<page_id>`` or ``/<lang>/<article id>``: an entry. A path naming an entry in
-  another language, or by its full id, redirects (302) to the entry's own URL. A page that
+  another language, or by its full id, or with parameters (a result link's ``q`` and ``ql``,
+  counted as an open by web.searchlog first), redirects (302) to the entry's own URL. A page that
   exists only in other languages is a 404 listing those versions (not a redirect: the visitor
   asked for this language, and should choose). An entry id ``search`` would be shadowed.
 """
@@ -23,6 +24,7 @@ from web.entries import EntryPage, find_entry, versions_elsewhere
 from web.kbase import get_kb, search as search_kb
 from web.locale import preferred_language
 from web.params import page_search_request
+from web.searchlog import record_open, record_search
 from web.urls import entry_path
 
 bp = Blueprint("pages", __name__)
@@ -69,6 +71,8 @@ def _in_chunks(pieces, size: int = 32 * 1024):
 def search(lang: str):
     wanted = page_search_request(request.args)  # a QueryError is a 400 page
     results = search_kb(wanted) if wanted.text else None
+    if results is not None and wanted.page == 1:
+        record_search(wanted.text, results.query_lang or lang, results.total)
     kept = {key: request.args[key] for key in ("q", "field", "in") if request.args.get(key)}
     switch = {other: url_for("pages.search", lang=other, **kept) for other in LANGUAGES}
     return render_template(
@@ -87,7 +91,9 @@ def entry(lang: str, path: str):
     if found is None:
         return not_in_this_language(lang, path)
     own_path = entry_path(found.id, found.lang_written)
-    if found.lang != lang or own_path != path:
+    if request.args.get("q"):  # a search's result link: count the open, keep no query in the URL
+        record_open(request.args["q"], request.args.get("ql"), found.id)
+    if found.lang != lang or own_path != path or {"q", "ql"} & request.args.keys():
         return redirect(url_for("pages.entry", lang=found.lang, path=own_path), code=302)
     page = EntryPage.build(found, kb.translations(found.id))
     return render_template("pages/entry.html", page=page, alternates=page.alternates,
