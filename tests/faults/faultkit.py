@@ -5,6 +5,7 @@ people's edits to data/ and their indexes never meet these tests' processes.
 """
 from __future__ import annotations
 
+import atexit
 import ctypes
 import errno
 import os
@@ -223,6 +224,7 @@ class Server:
                  **popen):
         self.proc = popen_kb(["serve", "--port", "0", "--threads", threads, "--index", index_dir],
                              env, **popen)
+        atexit.register(self.stop)  # a test that fails before stopping it leaves no server behind
         self._out: list[str] = []
         self._err: list[str] = []
         self._stopped: str | None = None
