@@ -29,6 +29,7 @@ from kb.model import Problem
 
 from . import filestate, store
 from .analysis import Analysis
+from .bridges import refresh_bridges
 from .concepts import ConceptMatcher
 from .documents import entry_document
 from .filestate import FileStates, Known, commit_of, stamp_of
@@ -103,6 +104,7 @@ def build_index(settings: Settings, roots: Sequence[Path] | None = None,
             # run over 10,000 unchanged files)
             matcher = _saved_matcher(gen) or ConceptMatcher(concepts, analysis)
             _update(gen, settings, roots, analysis, matcher, report, progress)
+        refresh_bridges(gen, analysis, changed=bool(report.added or report.updated or report.removed))
         report.generation = gen.name
         _count_languages(gen, report)
     report.seconds = time.perf_counter() - started

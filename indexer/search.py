@@ -19,14 +19,15 @@ from .catalogue import pack_catalogue, unpack_catalogue
 from .matching import ArrayScorer
 from .postings import DEFAULT_CACHE_BYTES, PostingCache
 from .readercache import ArrayPL2, doc_langs
+from .bridges import Bridges
 from .concepts import ConceptMatcher
 from .documents import entry_from_data, section_texts
-from .query import QueryBuilder, parse_query, word_languages
+from .query import STRONG_BRIDGE, QueryBuilder, parse_query, word_languages
 from .results import (CatalogueItem, Hit, MAX_QUERY_LENGTH, QueryError, SearchRequest,
                       SearchResults, Suggestion, Translation, lang_param, validate)
 from .snippets import make_snippet
 from .spelling import correct, is_known
-from .schema import section_field
+from .schema import SECTIONS, section_field
 
 IndexMissing = store.IndexMissing
 OTHER_LANGUAGE_FACTOR = 0.6  # the query's own language ranks first among comparable matches
@@ -52,6 +53,7 @@ class KnowledgeBase:
         self._gen: Path | None = None
         self._ix = None
         self._matcher: ConceptMatcher | None = None
+        self._bridges: Bridges | None = None
         self._catalogue: dict[str, tuple[list[bytes], int]] = {}  # lang -> packed items
         self._shared = None  # (generation, searcher) that every thread uses
         self._postings = PostingCache(postings_cache_mb << 20)  # decoded postings, shared by the threads
@@ -68,8 +70,9 @@ class KnowledgeBase:
             raise store.IndexOutdated(self.index_dir)
         concepts = gen / store.CONCEPTS
         matcher = ConceptMatcher.load(concepts) if concepts.exists() else None
+        bridges = Bridges.load(gen)
         with self._lock:
-            self._gen, self._ix, self._matcher = gen, ix, matcher
+            self._gen, self._ix, self._matcher, self._bridges = gen, ix, matcher, bridges
             self._catalogue = {}
 
     def _searcher(self):
@@ -118,7 +121,7 @@ class KnowledgeBase:
         searcher = self._searcher()
         parsed = parse_query(request.text)
         query_lang, method = self._query_language(request, parsed, searcher)
-        builder = QueryBuilder(self.analysis, self._matcher)
+        builder = QueryBuilder(self.analysis, self._matcher, self._bridges)
         plan = builder.build(parsed, query_lang, request.field)
         filter_q = Q.Term("lang", request.in_lang) if request.in_lang else None
         memo: dict = {}  # each term's matches, shared by the queries of this search
@@ -183,10 +186,12 @@ class KnowledgeBase:
             own = _lang_code(query_lang)
             covers = self._concept_coverage(searcher, plan.concepts, [d for _, d in top])
             best_own = max((covers.get(d, 0) for _, d in top if codes[d] in (own, NO_LANG_CODE)), default=0)
+            bridged = self._foreign_coverage(searcher, plan.foreign, [d for _, d in top], query_lang)
             # another language's page ranks on its own merit when it answers more of the query's
-            # concepts than any page in the query's language (the page that exists only there)
+            # concepts than any page in the query's language, or a word the query's language
+            # does not have, through a strong bridge (the page that exists only there)
             ranked = [(docnum, score if codes[docnum] in (own, NO_LANG_CODE) or covers.get(docnum, 0) > best_own
-                       else score * factor)
+                       or docnum in bridged else score * factor)
                       for score, docnum in top]
         else:
             ranked = [(docnum, score) for score, docnum in top]
@@ -215,6 +220,26 @@ class KnowledgeBase:
                 counts += np.isin(wanted, ids)
         return {int(d): int(c) for d, c in zip(wanted, counts) if c}
 
+    def _foreign_coverage(self, searcher, foreign, docnums, query_lang) -> set[int]:
+        """The documents that hold a strong bridge of a word the query's language lacks, and
+        that have no version in the query's language (else that version is the answer)."""
+        if not foreign or not docnums:
+            return set()
+        scorer = self._scorer(searcher)
+        found: set[int] = set()
+        for bridges in foreign.values():
+            for b in bridges:
+                for section in SECTIONS:
+                    ids, _ = scorer.postings(section_field(section, b.lang), b.term)
+                    found.update(ids.tolist())
+        out = set()
+        for docnum in found & set(docnums):
+            stored = searcher.stored_fields(docnum)
+            versions = self._translations(searcher, stored.get("page_id"), stored.get("id"))
+            if not any(t.lang == query_lang for t in versions):
+                out.add(docnum)
+        return out
+
     def _corrections(self, searcher, parsed, plan, query_lang, total) -> dict[str, str]:
         reader = searcher.reader()
         corrections = {}
@@ -224,6 +249,8 @@ class KnowledgeBase:
                 continue  # a stop word, or a word the index knows
             if plan.concepts and self._word_in_concepts(word, plan):
                 continue
+            if any(b.confidence >= STRONG_BRIDGE for b in plan.bridges.get(word, ())):
+                continue  # a word of another language, not a typo: its bridge finds it
             fixed = correct(reader, word, word_languages(word, query_lang)
                             if query_lang is None else _langs_for(word, query_lang), self.analysis)
             if fixed:

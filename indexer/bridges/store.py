@@ -1,0 +1,156 @@
+"""The learned bridges of one index generation: learned after each build from the index itself
+(its vocabulary, its stored entries), kept beside it in ``bridges.pickle``, and asked at query
+time for a word's bridges."""
+from __future__ import annotations
+
+import math
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kb.languages import LANGUAGES
+
+from .. import store as index_store
+from ..schema import SECTIONS, section_field
+from .cognates import CognateIndex, script_of
+from .facts import EntryFacts, Extractor, read_facts
+from .glosses import learn_synonyms
+from .parallel import Evidence, learn_translations
+
+FILENAME = "bridges.pickle"
+VERSION = 1
+COGNATE_WEIGHT = 0.9  # a cognate's key likeness -> its confidence
+MAX_BRIDGES = 8  # per query word
+MIN_CONFIDENCE = 0.2  # weaker bridges are dropped
+
+
+@dataclass(frozen=True)
+class Bridge:
+    lang: str  # the language of the term reached
+    term: str  # an index term of that language's section fields
+    confidence: float
+    kind: str  # "cognate", "translation" or "gloss"
+
+
+@dataclass
+class Bridges:
+    docs: dict[str, int] = field(default_factory=dict)  # lang -> entries
+    cognates: CognateIndex = field(default_factory=CognateIndex)
+    translations: dict = field(default_factory=dict)  # (lang, term) -> {(lang, term): (conf, evidence)}
+    synonyms: dict = field(default_factory=dict)  # (lang, term) -> {term: conf}
+    facts: dict[str, EntryFacts] = field(default_factory=dict)  # data digest -> facts
+
+    def df(self, lang: str, term: str) -> int:
+        return self.cognates.df.get(lang, {}).get(term, 0)
+
+    def unknown(self, lang: str, terms) -> bool:
+        """No page of the language has any of these terms."""
+        return not any(self.df(lang, t) for t in terms)
+
+    def specificity(self, lang: str, term: str) -> float:
+        """How much a term says, 0..1: log(N/df)/log(N); a term on most pages says nothing,
+        a term no page has counts as fully specific."""
+        n = self.docs.get(lang, 0)
+        df = self.df(lang, term)
+        if n <= 1 or df == 0:
+            return 1.0
+        return max(0.0, math.log(n / df) / math.log(n))
+
+    def expand(self, word: str, terms: dict[str, tuple[str, ...]], query_lang: str | None) -> list[Bridge]:
+        """The bridges of one query word. ``terms``: the word's analyzed terms by language (as
+        the query searches them). Translations and glosses start from those terms; cognates from
+        the word itself, into every language's vocabulary."""
+        found: dict[tuple[str, str], Bridge] = {}
+
+        def add(bridge: Bridge):
+            if bridge.term in terms.get(bridge.lang, ()):
+                return  # the word itself
+            k = (bridge.lang, bridge.term)
+            if k not in found or found[k].confidence < bridge.confidence:
+                found[k] = bridge
+
+        # how much the word itself says: a common word's bridges are mostly noise
+        said = min((self.specificity(lang, t) for lang, own in terms.items() for t in own), default=1.0)
+        for lang, own in terms.items():
+            for term in own:
+                for (other_lang, other), (conf, _) in self.translations.get((lang, term), {}).items():
+                    add(Bridge(other_lang, other, round(conf * (0.5 + 0.5 * said), 3), "translation"))
+                for other, conf in self.synonyms.get((lang, term), {}).items():
+                    add(Bridge(lang, other, round(conf * said, 3), "gloss"))
+        own_lang = query_lang or (None if script_of(word) == "latin" else next(iter(terms), None))
+        unknown = own_lang is not None and self.unknown(own_lang, terms.get(own_lang, ()))
+        for lang in LANGUAGES:
+            for term, likeness in self.cognates.find(word, lang, own_lang, unknown):
+                conf = likeness * COGNATE_WEIGHT * (0.5 + 0.5 * said)
+                add(Bridge(lang, term, round(conf, 3), "cognate"))
+        ranked = sorted((b for b in found.values() if b.confidence >= MIN_CONFIDENCE),
+                        key=lambda b: (-b.confidence, b.lang, b.term))
+        return ranked[:MAX_BRIDGES]
+
+    def evidence(self, lang: str, term: str) -> dict[tuple[str, str], tuple[float, tuple[Evidence, ...]]]:
+        return self.translations.get((lang, term), {})
+
+    def save(self, directory: Path) -> None:
+        path = Path(directory) / FILENAME
+        tmp = path.with_name(path.name + ".tmp")
+        state = {"version": VERSION, "docs": self.docs, "cognates": self.cognates,
+                 "translations": self.translations, "synonyms": self.synonyms, "facts": self.facts}
+        tmp.write_bytes(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, directory: Path) -> "Bridges | None":
+        """The generation's bridges; None when it has none (an index built before them)."""
+        try:
+            state = pickle.loads((Path(directory) / FILENAME).read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ModuleNotFoundError):
+            return None
+        if not isinstance(state, dict) or state.get("version") != VERSION:
+            return None
+        return cls(state["docs"], state["cognates"], state["translations"], state["synonyms"],
+                   state["facts"])
+
+
+def vocabulary(reader) -> dict[str, dict[str, int]]:
+    """lang -> index term of the section fields -> documents having it (the largest section's)."""
+    vocab: dict[str, dict[str, int]] = {}
+    fields = set(reader.indexed_field_names())
+    for lang in LANGUAGES:
+        terms: dict[str, int] = {}
+        for section in SECTIONS:
+            fieldname = section_field(section, lang)
+            if fieldname not in fields:
+                continue
+            for raw, info in reader.iter_field(fieldname):
+                term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                df = info.doc_frequency()
+                if df > terms.get(term, 0):
+                    terms[term] = df
+        vocab[lang] = terms
+    return vocab
+
+
+def learn_bridges(gen: Path, ix, analysis) -> Bridges:
+    """Learn the bridges of an index generation from the index and save them beside it. The
+    previous run's per-entry facts are reused for entries whose stored data is unchanged."""
+    previous = Bridges.load(gen)
+    with ix.reader() as reader:
+        vocab = vocabulary(reader)
+        facts = read_facts(reader, Extractor(analysis), previous.facts if previous else {})
+        docs: dict[str, int] = {}
+        for f in facts.values():
+            docs[f.lang] = docs.get(f.lang, 0) + 1
+    bridges = Bridges(docs, CognateIndex.build(vocab), {}, {}, facts)
+    bridges.translations = learn_translations(list(facts.values()))
+    glosses = [(f.lang, h.terms, g.terms) for f in facts.values() for h, g in f.glosses]
+    bridges.synonyms = learn_synonyms(glosses, bridges.specificity)
+    bridges.save(gen)
+    return bridges
+
+
+def refresh_bridges(gen: Path, analysis, changed: bool) -> None:
+    """After a build: learn the generation's bridges again when its content changed (or it has
+    none yet)."""
+    if changed or not (Path(gen) / FILENAME).exists():
+        learn_bridges(gen, index_store.open_generation(gen), analysis)
