@@ -92,6 +92,7 @@ class QueryPlan:
     concepts: tuple[str, ...] = ()
     word_terms: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)  # word -> lang -> terms
     bridges: dict[str, tuple[Bridge, ...]] = field(default_factory=dict)  # word -> its bridges searched
+    bridge_queries: dict[str, Q.Query] = field(default_factory=dict)  # word -> its bridged terms' clause
     soft_concepts: dict[str, float] = field(default_factory=dict)  # concept -> partial match weight
     # words the query's language does not have, with their strong bridges into other languages:
     # a page reached through them is the page that exists only there
@@ -164,6 +165,8 @@ class QueryBuilder:
             plan.highlight[b.lang].add(b.term)
             for s in sections:
                 out.append(Q.Term(section_field(s, b.lang), b.term, boost=SECTION_BOOSTS[s] * weight))
+        if out:  # the bridges' own contribution (bridges.bridge_scores)
+            plan.bridge_queries[word] = Q.DisjunctionMax(out, tiebreak=WORD_TIEBREAK)
         return out
 
     def _soft_concepts(self, parsed: ParsedQuery, full: tuple[str, ...]) -> dict[str, float]:

@@ -19,15 +19,15 @@ from .catalogue import pack_catalogue, unpack_catalogue
 from .matching import ArrayScorer
 from .postings import DEFAULT_CACHE_BYTES, PostingCache
 from .readercache import ArrayPL2, doc_langs
-from .bridges import Bridges
+from .bridges import Bridges, foreign_coverage
 from .concepts import ConceptMatcher
 from .documents import entry_from_data, section_texts
-from .query import STRONG_BRIDGE, QueryBuilder, parse_query, word_languages
+from .query import QueryBuilder, parse_query, word_languages
 from .results import (CatalogueItem, Hit, MAX_QUERY_LENGTH, QueryError, SearchRequest,
                       SearchResults, Suggestion, Translation, lang_param, validate)
 from .snippets import make_snippet
 from .spelling import correct, is_known
-from .schema import SECTIONS, section_field
+from .schema import section_field
 
 IndexMissing = store.IndexMissing
 OTHER_LANGUAGE_FACTOR = 0.6  # the query's own language ranks first among comparable matches
@@ -186,7 +186,7 @@ class KnowledgeBase:
             own = _lang_code(query_lang)
             covers = self._concept_coverage(searcher, plan.concepts, [d for _, d in top])
             best_own = max((covers.get(d, 0) for _, d in top if codes[d] in (own, NO_LANG_CODE)), default=0)
-            bridged = self._foreign_coverage(searcher, plan.foreign, [d for _, d in top], query_lang)
+            bridged = foreign_coverage(searcher, self._scorer(searcher), plan.foreign, [d for _, d in top], query_lang)
             # another language's page ranks on its own merit when it answers more of the query's
             # concepts than any page in the query's language, or a word the query's language
             # does not have, through a strong bridge (the page that exists only there)
@@ -220,26 +220,6 @@ class KnowledgeBase:
                 counts += np.isin(wanted, ids)
         return {int(d): int(c) for d, c in zip(wanted, counts) if c}
 
-    def _foreign_coverage(self, searcher, foreign, docnums, query_lang) -> set[int]:
-        """The documents that hold a strong bridge of a word the query's language lacks, and
-        that have no version in the query's language (else that version is the answer)."""
-        if not foreign or not docnums:
-            return set()
-        scorer = self._scorer(searcher)
-        found: set[int] = set()
-        for bridges in foreign.values():
-            for b in bridges:
-                for section in SECTIONS:
-                    ids, _ = scorer.postings(section_field(section, b.lang), b.term)
-                    found.update(ids.tolist())
-        out = set()
-        for docnum in found & set(docnums):
-            stored = searcher.stored_fields(docnum)
-            versions = self._translations(searcher, stored.get("page_id"), stored.get("id"))
-            if not any(t.lang == query_lang for t in versions):
-                out.add(docnum)
-        return out
-
     def _corrections(self, searcher, parsed, plan, query_lang, total) -> dict[str, str]:
         reader = searcher.reader()
         corrections = {}
@@ -249,8 +229,8 @@ class KnowledgeBase:
                 continue  # a stop word, or a word the index knows
             if plan.concepts and self._word_in_concepts(word, plan):
                 continue
-            if any(b.confidence >= STRONG_BRIDGE for b in plan.bridges.get(word, ())):
-                continue  # a word of another language, not a typo: its bridge finds it
+            if word in plan.foreign:
+                continue  # a word of another language, not a typo: its bridges find it
             fixed = correct(reader, word, word_languages(word, query_lang)
                             if query_lang is None else _langs_for(word, query_lang), self.analysis)
             if fixed:

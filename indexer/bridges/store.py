@@ -22,7 +22,7 @@ FILENAME = "bridges.pickle"
 VERSION = 1
 COGNATE_WEIGHT = 0.9  # a cognate's key likeness -> its confidence
 MAX_BRIDGES = 8  # per query word
-MIN_CONFIDENCE = 0.2  # weaker bridges are dropped
+MIN_CONFIDENCE = 0.25  # weaker bridges are dropped
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class Bridge:
     lang: str  # the language of the term reached
     term: str  # an index term of that language's section fields
     confidence: float
-    kind: str  # "cognate", "translation" or "gloss"
+    kind: str  # "cognate", "translation", "gloss" or "stem" (own language, a stem it begins with)
 
 
 @dataclass
@@ -83,7 +83,9 @@ class Bridges:
         for lang in LANGUAGES:
             for term, likeness in self.cognates.find(word, lang, own_lang, unknown):
                 conf = likeness * COGNATE_WEIGHT * (0.5 + 0.5 * said)
-                add(Bridge(lang, term, round(conf, 3), "cognate"))
+                # in the word's own language and script: a stem of it (a compound's part)
+                same = lang == own_lang and script_of(term) == script_of(word)
+                add(Bridge(lang, term, round(conf, 3), "stem" if same else "cognate"))
         ranked = sorted((b for b in found.values() if b.confidence >= MIN_CONFIDENCE),
                         key=lambda b: (-b.confidence, b.lang, b.term))
         return ranked[:MAX_BRIDGES]
