@@ -285,3 +285,8 @@ def serve(host, port, threads, index_dir):
     from web.server import serve as run
 
     run(settings_for(index_dir), host=host, port=port, threads=threads)
+
+
+from .concepts import concepts as _concepts  # noqa: E402 - the group needs main's helpers
+
+main.add_command(_concepts)
