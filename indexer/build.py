@@ -2,7 +2,8 @@
 
 `build_index` re-indexes only files whose bytes changed, drops entries whose file is gone, and
 keeps the indexed version of a file that has become unreadable (nothing indexed is lost to bad
-input). A schema or concept change triggers a full rebuild into a new generation.
+input). A schema change triggers a full rebuild into a new generation; a concept change re-tags
+only the documents it can change (indexer/retag.py).
 
 A file whose size, times and inode are those recorded when its indexed bytes were read is not
 read at all (`filestate`: the list beside the generation, and why that is safe); every other
@@ -33,6 +34,7 @@ from .bridges import refresh_bridges
 from .concepts import ConceptMatcher
 from .documents import entry_document
 from .filestate import FileStates, Known, commit_of, stamp_of
+from .retag import retag
 from .schema import SCHEMA_VERSION, build_schema
 
 Progress = Callable[[int, int, str], None]  # (done, total, path)
@@ -95,6 +97,9 @@ def build_index(settings: Settings, roots: Sequence[Path] | None = None,
         analysis = Analysis()
         meta = {"schema_version": SCHEMA_VERSION, "concepts": concepts.fingerprint}
         gen = store.current_generation(settings.index_dir)
+        if not full and gen is not None and store.read_meta(gen).get("schema_version") == SCHEMA_VERSION \
+                and store.read_meta(gen) != meta:  # only the concepts changed: re-tag, if it can be
+            retag(gen, meta, analysis, ConceptMatcher(concepts, analysis), _Writer)
         if full or gen is None or store.read_meta(gen) != meta:
             matcher = ConceptMatcher(concepts, analysis)
             gen = _rebuild(settings, roots, analysis, matcher, meta, report, progress)

@@ -1,0 +1,84 @@
+"""A concept edit without a rebuild: only the documents whose concept tags can change are
+re-derived and replaced, in one incremental commit.
+
+Which ones can: the documents tagged with a concept that changed or went (its old tags), and the
+documents holding every content word of some term of a concept that changed or came (its new
+tags can only be there), read from the index's own postings. Each is rebuilt from its stored
+entry with the new concepts (entry_document) — its text is not read from the content files.
+A run killed before the new matcher and meta are written finds the same difference next time
+and does it again (replacing a document by the same document is harmless).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from whoosh import query as Q
+
+from . import store
+from .concepts import ConceptMatcher
+from .documents import entry_document, entry_from_data
+from .filestate import FileStates, commit_of
+from .schema import SECTIONS, section_field
+
+
+def _signature(matcher: ConceptMatcher) -> dict[str, tuple]:
+    """concept id -> (group, {lang: its term sequences}) as matching sees them."""
+    found: dict[str, dict[str, set]] = {}
+    for lang, starts in matcher._starts.items():
+        for entries in starts.values():
+            for sequence, concept_id in entries:
+                found.setdefault(concept_id, {}).setdefault(lang, set()).add(sequence)
+    return {cid: (matcher.group_of(cid), {l: frozenset(s) for l, s in langs.items()})
+            for cid, langs in found.items()}
+
+
+def affected(searcher, old: ConceptMatcher, new: ConceptMatcher) -> set[int]:
+    """Document numbers whose concept tags may differ between the two matchers."""
+    before, after = _signature(old), _signature(new)
+    changed = {cid for cid in before.keys() | after.keys() if before.get(cid) != after.get(cid)}
+    docs: set[int] = set()
+    for cid in changed & before.keys():
+        docs.update(searcher.docs_for_query(Q.Term("concepts", cid)))
+    for cid in changed & after.keys():
+        for lang, sequences in after[cid][1].items():
+            for sequence in sequences - before.get(cid, (None, {}))[1].get(lang, frozenset()):
+                words = [Q.Or([Q.Term(section_field(s, lang), t) for s in SECTIONS for t in sorted(alts)])
+                         for alts in sequence]
+                docs.update(searcher.docs_for_query(Q.And(words) if len(words) > 1 else words[0]))
+    return docs
+
+
+def retag(gen: Path, meta: dict, analysis, new: ConceptMatcher, writer_for) -> int | None:
+    """Bring generation ``gen`` to the concepts of ``new`` in place; the number of documents
+    replaced, or None when it cannot be done (no saved matcher or file list: rebuild)."""
+    try:
+        old = ConceptMatcher.load(gen / store.CONCEPTS)
+    except Exception:  # noqa: BLE001 - missing or unreadable
+        return None
+    ix = store.open_generation(gen)
+    states = FileStates.load(gen, commit_of(ix))
+    if states is None:
+        return None
+    digests = {key: known.digest for key, known in states.files.items()}
+    writer = writer_for(ix)
+    try:
+        with ix.searcher() as searcher:
+            docs = sorted(affected(searcher, old, new))
+            for docnum in docs:
+                stored = searcher.stored_fields(docnum)
+                source = stored["source"]
+                if source not in digests:
+                    return None
+                entry = entry_from_data(json.loads(stored["data"]))
+                writer.add(entry_document(entry, source, digests[source], analysis, new))
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    if docs:
+        states.changed = True
+        states.save(gen, commit_of(ix))
+    new.save(gen / store.CONCEPTS)
+    store.write_atomically(gen / store.META, json.dumps(meta, sort_keys=True))
+    return len(docs)
