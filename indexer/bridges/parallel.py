@@ -29,6 +29,18 @@ class Evidence:
     target: str  # and in the second
 
 
+def likeness(a: str, b: str) -> float:
+    """Cognate likeness of two terms: their keys' similarity, or the share of the longer key
+    their common beginning makes (трихлоруксусн / tricloroacet: "triklor")."""
+    ka, kb = key(a), key(b)
+    common = 0
+    for x, y in zip(ka, kb):
+        if x != y:
+            break
+        common += 1
+    return max(similarity(ka, kb), common / max(len(ka), len(kb), 1))
+
+
 def aligned_items(group: list[EntryFacts]):
     """(facts A, facts B, section, item A, item B) for every aligned pair of a page_id group."""
     for a, b in combinations(sorted(group, key=lambda f: f.lang), 2):
@@ -72,7 +84,7 @@ def learn_translations(facts: list[EntryFacts]) -> dict[tuple[str, str], dict[tu
         for i, ta in enumerate(ia.terms):
             for j, tb in enumerate(ib.terms):
                 position = abs(i / len(ia.terms) - j / len(ib.terms))
-                scored.append((-dice(a.lang, ta, b.lang, tb), -similarity(key(ta), key(tb)), position, ta, tb))
+                scored.append((-dice(a.lang, ta, b.lang, tb), -likeness(ta, tb), position, ta, tb))
         scored.sort()
         used_a, used_b = set(), set()
         for _, _, _, ta, tb in scored:
