@@ -27,7 +27,7 @@ def suggest(index_dir):
 
     settings = settings_for(index_dir)
     gen, _ = store.open_current(settings.index_dir)
-    bridges = Bridges.load(gen)
+    bridges = Bridges.load(gen, facts=True)
     if bridges is None:
         raise click.UsageError("the index has no learned bridges: run kb index --full")
     concept_set = load_concepts(settings.concepts_dir)

@@ -43,7 +43,7 @@ def bare_kb(bare_index):
 
 @pytest.fixture(scope="module")
 def bridges(bare_index) -> Bridges:
-    return Bridges.load(store.current_generation(bare_index))
+    return Bridges.load(store.current_generation(bare_index), facts=True)
 
 
 # -- transliteration ---------------------------------------------------------------------------

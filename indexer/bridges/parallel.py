@@ -19,6 +19,7 @@ MIN_CONFIDENCE = 0.35
 MAX_CONFIDENCE = 0.85
 MAX_EVIDENCE = 3
 SINGLE_LINK = 0.6
+MAX_ITEM_TERMS = 5  # an item of more content words is a sentence: its links are guesses
 
 
 @dataclass(frozen=True)
@@ -29,10 +30,9 @@ class Evidence:
     target: str  # and in the second
 
 
-def likeness(a: str, b: str) -> float:
-    """Cognate likeness of two terms: their keys' similarity, or the share of the longer key
+def likeness(ka: str, kb: str) -> float:
+    """Cognate likeness of two terms' keys: their similarity, or the share of the longer key
     their common beginning makes (трихлоруксусн / tricloroacet: "triklor")."""
-    ka, kb = key(a), key(b)
     common = 0
     for x, y in zip(ka, kb):
         if x != y:
@@ -52,7 +52,7 @@ def aligned_items(group: list[EntryFacts]):
             if len(items_a) != len(items_b) or not items_a:
                 continue
             for ia, ib in zip(items_a, items_b):
-                if ia.terms and ib.terms:
+                if 0 < len(ia.terms) <= MAX_ITEM_TERMS and 0 < len(ib.terms) <= MAX_ITEM_TERMS:
                     yield a, b, section, ia, ib
 
 
@@ -77,6 +77,17 @@ def learn_translations(facts: list[EntryFacts]) -> dict[tuple[str, str], dict[tu
     def dice(la, ta, lb, tb):
         return 2 * together[(la, ta, lb, tb)] / (occurs[(la, ta, lb)] + occurs[(lb, tb, la)])
 
+    keys: dict[str, str] = {}
+    alike: dict[tuple[str, str], float] = {}
+
+    def like(ta: str, tb: str) -> float:
+        found = alike.get((ta, tb))
+        if found is None:
+            ka = keys.get(ta) or keys.setdefault(ta, key(ta))
+            kb = keys.get(tb) or keys.setdefault(tb, key(tb))
+            found = alike[(ta, tb)] = likeness(ka, kb)
+        return found
+
     links: Counter = Counter()
     evidence: dict[tuple, list[Evidence]] = defaultdict(list)
     for a, b, section, ia, ib in pairs:
@@ -84,7 +95,7 @@ def learn_translations(facts: list[EntryFacts]) -> dict[tuple[str, str], dict[tu
         for i, ta in enumerate(ia.terms):
             for j, tb in enumerate(ib.terms):
                 position = abs(i / len(ia.terms) - j / len(ib.terms))
-                scored.append((-dice(a.lang, ta, b.lang, tb), -likeness(ta, tb), position, ta, tb))
+                scored.append((-dice(a.lang, ta, b.lang, tb), -like(ta, tb), position, ta, tb))
         scored.sort()
         used_a, used_b = set(), set()
         for _, _, _, ta, tb in scored:

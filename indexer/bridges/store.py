@@ -14,12 +14,14 @@ from kb.languages import LANGUAGES
 from .. import store as index_store
 from ..schema import SECTIONS, section_field
 from .cognates import CognateIndex, script_of
+from ..filestate import FileStates, commit_of
 from .facts import EntryFacts, Extractor, read_facts
 from .glosses import learn_synonyms
 from .parallel import Evidence, learn_translations
 
-FILENAME = "bridges.pickle"
-VERSION = 1
+FILENAME = "bridges.pickle"  # what searching reads
+FACTS = "bridges-facts.pickle"  # what each entry contributed, for the next build only
+VERSION = 2
 COGNATE_WEIGHT = 0.9  # a cognate's key likeness -> its confidence
 MAX_BRIDGES = 8  # per query word
 MIN_CONFIDENCE = 0.25  # weaker bridges are dropped
@@ -39,7 +41,7 @@ class Bridges:
     cognates: CognateIndex = field(default_factory=CognateIndex)
     translations: dict = field(default_factory=dict)  # (lang, term) -> {(lang, term): (conf, evidence)}
     synonyms: dict = field(default_factory=dict)  # (lang, term) -> {term: conf}
-    facts: dict[str, EntryFacts] = field(default_factory=dict)  # data digest -> facts
+    facts: dict[str, EntryFacts] = field(default_factory=dict)  # entry key -> facts (index time)
 
     def df(self, lang: str, term: str) -> int:
         return self.cognates.df.get(lang, {}).get(term, 0)
@@ -94,24 +96,38 @@ class Bridges:
         return self.translations.get((lang, term), {})
 
     def save(self, directory: Path) -> None:
-        path = Path(directory) / FILENAME
-        tmp = path.with_name(path.name + ".tmp")
         state = {"version": VERSION, "docs": self.docs, "cognates": self.cognates,
-                 "translations": self.translations, "synonyms": self.synonyms, "facts": self.facts}
-        tmp.write_bytes(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(tmp, path)
+                 "translations": self.translations, "synonyms": self.synonyms}
+        _write(Path(directory) / FACTS, {"version": VERSION, "facts": self.facts})
+        _write(Path(directory) / FILENAME, state)
 
     @classmethod
-    def load(cls, directory: Path) -> "Bridges | None":
-        """The generation's bridges; None when it has none (an index built before them)."""
-        try:
-            state = pickle.loads((Path(directory) / FILENAME).read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ModuleNotFoundError):
+    def load(cls, directory: Path, facts: bool = False) -> "Bridges | None":
+        """The generation's bridges (with the entries' facts if asked); None when it has none
+        (an index built before them)."""
+        state = _read(Path(directory) / FILENAME)
+        if state is None:
             return None
-        if not isinstance(state, dict) or state.get("version") != VERSION:
-            return None
-        return cls(state["docs"], state["cognates"], state["translations"], state["synonyms"],
-                   state["facts"])
+        bridges = cls(state["docs"], state["cognates"], state["translations"], state["synonyms"])
+        if facts:
+            bridges.facts = (_read(Path(directory) / FACTS) or {}).get("facts", {})
+        return bridges
+
+
+def _write(path: Path, state: dict) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+    os.replace(tmp, path)
+
+
+def _read(path: Path) -> dict | None:
+    try:
+        state = pickle.loads(path.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ModuleNotFoundError, TypeError):
+        return None
+    if not isinstance(state, dict) or state.get("version") != VERSION:
+        return None
+    return state
 
 
 def vocabulary(reader) -> dict[str, dict[str, int]]:
@@ -135,14 +151,20 @@ def vocabulary(reader) -> dict[str, dict[str, int]]:
 
 def learn_bridges(gen: Path, ix, analysis) -> Bridges:
     """Learn the bridges of an index generation from the index and save them beside it. The
-    previous run's per-entry facts are reused for entries whose stored data is unchanged."""
-    previous = Bridges.load(gen)
-    with ix.reader() as reader:
-        vocab = vocabulary(reader)
-        facts = read_facts(reader, Extractor(analysis), previous.facts if previous else {})
-        docs: dict[str, int] = {}
-        for f in facts.values():
-            docs[f.lang] = docs.get(f.lang, 0) + 1
+    previous run's per-entry facts are reused for entries whose content is unchanged (the
+    generation's file list names each entry's id and content digest)."""
+    previous = Bridges.load(gen, facts=True)
+    states = FileStates.load(gen, commit_of(ix))
+    with ix.searcher() as searcher:
+        if states is not None:
+            entries = {f"{k.id}\x1f{k.digest}": k.id for k in states.files.values()}
+        else:  # no list for this commit: every entry, by id
+            entries = {f"{d['id']}\x1f": d["id"] for _, d in searcher.reader().iter_docs()}
+        vocab = vocabulary(searcher.reader())
+        facts = read_facts(searcher, entries, Extractor(analysis), previous.facts if previous else {})
+    docs: dict[str, int] = {}
+    for f in facts.values():
+        docs[f.lang] = docs.get(f.lang, 0) + 1
     bridges = Bridges(docs, CognateIndex.build(vocab), {}, {}, facts)
     bridges.translations = learn_translations(list(facts.values()))
     glosses = [(f.lang, h.terms, g.terms) for f in facts.values() for h, g in f.glosses]
