@@ -19,7 +19,12 @@ MIN_CONFIDENCE = 0.35
 MAX_CONFIDENCE = 0.85
 MAX_EVIDENCE = 3
 SINGLE_LINK = 0.6
-MAX_ITEM_TERMS = 5  # an item of more content words is a sentence: its links are guesses
+# An aligned item is a name: a title, a treatment, a mechanism's name or a short indication. The
+# clinic's names run to six content words, one language often needing a word more than another
+# ("Peeling Μέσου Βάθους με Τριχλωροξικό Οξύ (TCA)": 6, "Peeling Medio con Acido Tricloroacetico
+# (TCA)": 5); an item of more is a sentence, whose one-to-one links are guesses and whose n x m
+# candidate pairs make alignment slow.
+MAX_ITEM_TERMS = 6
 
 
 @dataclass(frozen=True)
