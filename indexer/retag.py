@@ -1,9 +1,10 @@
 """A concept edit without a rebuild: only the documents whose concept tags can change are
 re-derived and replaced, in one incremental commit.
 
-Which ones can: the documents tagged with a concept that changed or went (its old tags), and the
-documents holding every content word of some term of a concept that changed or came (its new
-tags can only be there), read from the index's own postings. Each is rebuilt from its stored
+Which ones can: the documents tagged with a concept that went or moved to another group (its old
+tags), and the documents holding every content word of a term that came or went (only there can
+it match: a concept is counted once per position where one of its terms matches), read from the
+index's own postings. Each is rebuilt from its stored
 entry with the new concepts (entry_document) — its text is not read from the content files.
 A run killed before the new matcher and meta are written finds the same difference next time
 and does it again (replacing a document by the same document is harmless).
@@ -34,15 +35,20 @@ def _signature(matcher: ConceptMatcher) -> dict[str, tuple]:
 
 
 def affected(searcher, old: ConceptMatcher, new: ConceptMatcher) -> set[int]:
-    """Document numbers whose concept tags may differ between the two matchers."""
+    """Document numbers whose concept tags may differ between the two matchers: for a concept
+    that went or changed group, the documents tagged with it; for a term sequence that came or
+    went, the documents holding every word of it (only there can it match)."""
     before, after = _signature(old), _signature(new)
-    changed = {cid for cid in before.keys() | after.keys() if before.get(cid) != after.get(cid)}
     docs: set[int] = set()
-    for cid in changed & before.keys():
-        docs.update(searcher.docs_for_query(Q.Term("concepts", cid)))
-    for cid in changed & after.keys():
-        for lang, sequences in after[cid][1].items():
-            for sequence in sequences - before.get(cid, (None, {}))[1].get(lang, frozenset()):
+    for cid in before.keys() | after.keys():
+        was, now = before.get(cid), after.get(cid)
+        if was == now:
+            continue
+        if was is not None and (now is None or was[0] != now[0]):
+            docs.update(searcher.docs_for_query(Q.Term("concepts", cid)))
+        was_terms, now_terms = (was or (None, {}))[1], (now or (None, {}))[1]
+        for lang in was_terms.keys() | now_terms.keys():
+            for sequence in was_terms.get(lang, frozenset()) ^ now_terms.get(lang, frozenset()):
                 words = [Q.Or([Q.Term(section_field(s, lang), t) for s in SECTIONS for t in sorted(alts)])
                          for alts in sequence]
                 docs.update(searcher.docs_for_query(Q.And(words) if len(words) > 1 else words[0]))
@@ -71,7 +77,11 @@ def retag(gen: Path, meta: dict, analysis, new: ConceptMatcher, writer_for) -> i
                 if source not in digests:
                     return None
                 entry = entry_from_data(json.loads(stored["data"]))
-                writer.add(entry_document(entry, source, digests[source], analysis, new))
+                document = entry_document(entry, source, digests[source], analysis, new)
+                # the document's number is known: no look-up of its id, as update_document does
+                writer.get().delete_document(docnum)
+                writer.get().add_document(**document)
+                writer.documents += 1
         writer.commit()
     except BaseException:
         writer.cancel()

@@ -156,6 +156,20 @@ def test_a_concept_edit_retags_in_place_as_a_rebuild_would(tmp_path):
     assert search_ids(edited, "кракозябра")[0] == "botulinum-treatment/ru"
 
 
+def test_a_removed_concept_term_retags_in_place_as_a_rebuild_would(tmp_path):
+    concepts = tmp_path / "concepts"
+    shutil.copytree(DATA / "concepts", concepts)
+    settings = Settings(index_dir=tmp_path / "index", content_roots=(DATA,), concepts_dir=concepts)
+    build_index(settings)
+    path = concepts / "peels.toml"
+    path.write_text(path.read_text("utf-8").replace('"кислотный пилинг", ', "", 1), "utf-8")
+    report = build_index(settings)
+    assert not report.rebuilt
+    fresh = Settings(index_dir=tmp_path / "fresh", content_roots=(DATA,), concepts_dir=concepts)
+    build_index(fresh)
+    assert concept_tags(settings.index_dir) == concept_tags(fresh.index_dir)
+
+
 def concept_tags(index_dir: Path) -> dict:
     _, ix = store.open_current(index_dir)
     tags = {}

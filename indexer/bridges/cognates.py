@@ -64,11 +64,21 @@ class CognateIndex:
     df: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, vocabulary: dict[str, dict[str, int]]) -> "CognateIndex":
+    def build(cls, vocabulary: dict[str, dict[str, int]], previous: "CognateIndex | None" = None) -> "CognateIndex":
+        """The index of these vocabularies; a term ``previous`` has keeps its keys from there
+        (transliterating every term of a large vocabulary again is what costs)."""
         blocks: dict[str, dict[str, list]] = {}
         for lang, terms in vocabulary.items():
+            known: dict[str, list] = defaultdict(list)
+            for entries in (previous.blocks.get(lang, {}) if previous else {}).values():
+                for entry in entries:
+                    known[entry[1]].append(entry)
             by_block: dict[str, list] = defaultdict(list)
             for term in terms:
+                if term in known:
+                    for entry in known[term]:
+                        by_block[block(entry[0])].append(entry)
+                    continue
                 if any(ch.isdigit() for ch in term):
                     continue
                 script = script_of(term)

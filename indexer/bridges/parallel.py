@@ -4,11 +4,15 @@ item (the n-th treatment of the Russian page is the n-th of the Italian one when
 the same length), and within each aligned pair words are linked one to one, best association
 first (Dice over all aligned pairs, then cognate likeness, then position) — competitive linking.
 A link's confidence grows with how often the two words were linked against how often each
-occurred."""
+occurred.
+
+Learning is incremental (``Alignment``, kept between builds): a re-index counts again and relinks
+only the page_id groups whose entries changed, with the statistics of the whole index at that
+time; the other groups keep the links they were given. A full build links every group."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations
 
 from .cognates import similarity
@@ -46,7 +50,11 @@ def likeness(ka: str, kb: str) -> float:
     return max(similarity(ka, kb), common / max(len(ka), len(kb), 1))
 
 
-def aligned_items(group: list[EntryFacts]):
+Link = tuple[str, str, str, str]  # (language, term, other language, other term)
+Group = tuple[EntryFacts, ...]
+
+
+def aligned_items(group: Group):
     """(facts A, facts B, section, item A, item B) for every aligned pair of a page_id group."""
     for a, b in combinations(sorted(group, key=lambda f: f.lang), 2):
         if a.lang == b.lang:
@@ -61,66 +69,114 @@ def aligned_items(group: list[EntryFacts]):
                     yield a, b, section, ia, ib
 
 
-def learn_translations(facts: list[EntryFacts]) -> dict[tuple[str, str], dict[tuple[str, str], tuple[float, tuple[Evidence, ...]]]]:
-    """(lang, term) -> {(other lang, term): (confidence, evidence)} in both directions."""
+def page_groups(facts) -> dict[str, Group]:
+    """page_id -> its entries' facts (by language), for the groups of more than one language."""
     groups: dict[str, list[EntryFacts]] = defaultdict(list)
     for f in facts:
         if f.page_id:
             groups[f.page_id].append(f)
-    pairs = [p for g in groups.values() if len({f.lang for f in g}) > 1 for p in aligned_items(g)]
-    occurs: Counter = Counter()
-    together: Counter = Counter()
-    for a, b, _, ia, ib in pairs:
-        for t in ia.terms:
-            occurs[(a.lang, t, b.lang)] += 1
-        for t in ib.terms:
-            occurs[(b.lang, t, a.lang)] += 1
-        for ta in ia.terms:
-            for tb in ib.terms:
-                together[(a.lang, ta, b.lang, tb)] += 1
+    return {pid: tuple(sorted(g, key=lambda f: (f.lang, f.id))) for pid, g in groups.items()
+            if len({f.lang for f in g}) > 1}
 
-    def dice(la, ta, lb, tb):
-        return 2 * together[(la, ta, lb, tb)] / (occurs[(la, ta, lb)] + occurs[(lb, tb, la)])
 
-    keys: dict[str, str] = {}
-    alike: dict[tuple[str, str], float] = {}
+@dataclass
+class Alignment:
+    """The translations' statistics, kept between builds: how often each term occurred in
+    aligned items and beside each other term, and each group's links (with the aligned items
+    that gave them)."""
+    occurs: Counter = field(default_factory=Counter)  # (lang, term, other lang) -> items
+    together: Counter = field(default_factory=Counter)  # link -> aligned pairs having both
+    links: dict[str, tuple[tuple[Link, str, str, str], ...]] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)  # term -> transliterated key
+    stamp: int = 0  # which rows of the fact store it goes with
 
-    def like(ta: str, tb: str) -> float:
-        found = alike.get((ta, tb))
+    def update(self, before: dict[str, Group], after: dict[str, Group]) -> bool:
+        """Replace groups as they were aligned (``before``) by what they are now (``after``;
+        page_groups of both); whether any group changed."""
+        touched = sorted(pid for pid in before.keys() | after.keys() if before.get(pid) != after.get(pid))
+        for pid in touched:
+            if pid in before:
+                self._count(before[pid], -1)
+            if pid in after:
+                self._count(after[pid], 1)
+        for pid in touched:
+            if pid in after:
+                self.links[pid] = self._link(after[pid])
+            else:
+                self.links.pop(pid, None)
+        return bool(touched)
+
+    def _count(self, group: Group, sign: int) -> None:
+        def add(counter: Counter, k) -> None:
+            n = counter[k] + sign
+            if n:
+                counter[k] = n
+            else:
+                del counter[k]
+
+        for a, b, _, ia, ib in aligned_items(group):
+            for t in ia.terms:
+                add(self.occurs, (a.lang, t, b.lang))
+            for t in ib.terms:
+                add(self.occurs, (b.lang, t, a.lang))
+            for ta in ia.terms:
+                for tb in ib.terms:
+                    add(self.together, (a.lang, ta, b.lang, tb))
+
+    def _key(self, term: str) -> str:
+        found = self.keys.get(term)
         if found is None:
-            ka = keys.get(ta) or keys.setdefault(ta, key(ta))
-            kb = keys.get(tb) or keys.setdefault(tb, key(tb))
-            found = alike[(ta, tb)] = likeness(ka, kb)
+            found = self.keys[term] = key(term)
         return found
 
-    links: Counter = Counter()
-    evidence: dict[tuple, list[Evidence]] = defaultdict(list)
-    for a, b, section, ia, ib in pairs:
-        scored = []
-        for i, ta in enumerate(ia.terms):
-            for j, tb in enumerate(ib.terms):
-                position = abs(i / len(ia.terms) - j / len(ib.terms))
-                scored.append((-dice(a.lang, ta, b.lang, tb), -like(ta, tb), position, ta, tb))
-        scored.sort()
-        used_a, used_b = set(), set()
-        for _, _, _, ta, tb in scored:
-            if ta in used_a or tb in used_b:
+    def _link(self, group: Group) -> tuple[tuple[Link, str, str, str], ...]:
+        """Competitive linking within each aligned pair of one group."""
+        occurs, together = self.occurs, self.together
+        out = []
+        for a, b, section, ia, ib in aligned_items(group):
+            scored = []
+            for i, ta in enumerate(ia.terms):
+                ka = self._key(ta)
+                for j, tb in enumerate(ib.terms):
+                    dice = 2 * together[(a.lang, ta, b.lang, tb)] / (occurs[(a.lang, ta, b.lang)] + occurs[(b.lang, tb, a.lang)])
+                    position = abs(i / len(ia.terms) - j / len(ib.terms))
+                    scored.append((-dice, -likeness(ka, self._key(tb)), position, ta, tb))
+            scored.sort()
+            used_a, used_b = set(), set()
+            for _, _, _, ta, tb in scored:
+                if ta in used_a or tb in used_b:
+                    continue
+                used_a.add(ta)
+                used_b.add(tb)
+                out.append(((a.lang, ta, b.lang, tb), section, ia.text, ib.text))
+        return tuple(out)
+
+    def translations(self) -> dict[tuple[str, str], dict[tuple[str, str], tuple[float, tuple[Evidence, ...]]]]:
+        """(lang, term) -> {(other lang, term): (confidence, evidence)} in both directions."""
+        links: Counter = Counter()
+        evidence: dict[Link, list[Evidence]] = defaultdict(list)
+        for pid in sorted(self.links):
+            for link, section, text_a, text_b in self.links[pid]:
+                links[link] += 1
+                found = evidence[link]
+                if len(found) < MAX_EVIDENCE:
+                    found.append(Evidence(pid, section, text_a, text_b))
+        out: dict = defaultdict(dict)
+        for (la, ta, lb, tb), n in links.items():
+            conf = n / max(self.occurs[(la, ta, lb)], self.occurs[(lb, tb, la)])
+            if n == 1:  # linked once: the one-to-one choice may have been a tie
+                conf *= SINGLE_LINK
+            conf = round(min(MAX_CONFIDENCE, conf * MAX_CONFIDENCE), 3)
+            if conf < MIN_CONFIDENCE:
                 continue
-            used_a.add(ta)
-            used_b.add(tb)
-            link = (a.lang, ta, b.lang, tb)
-            links[link] += 1
-            if len(evidence[link]) < MAX_EVIDENCE:
-                evidence[link].append(Evidence(a.page_id, section, ia.text, ib.text))
-    out: dict = defaultdict(dict)
-    for (la, ta, lb, tb), n in links.items():
-        conf = n / max(occurs[(la, ta, lb)], occurs[(lb, tb, la)])
-        if n == 1:  # linked once: the one-to-one choice may have been a tie
-            conf *= SINGLE_LINK
-        conf = round(min(MAX_CONFIDENCE, conf * MAX_CONFIDENCE), 3)
-        if conf < MIN_CONFIDENCE:
-            continue
-        ev = tuple(evidence[(la, ta, lb, tb)])
-        out[(la, ta)][(lb, tb)] = (conf, ev)
-        out[(lb, tb)][(la, ta)] = (conf, tuple(Evidence(e.page_id, e.section, e.target, e.source) for e in ev))
-    return dict(out)
+            ev = tuple(evidence[(la, ta, lb, tb)])
+            out[(la, ta)][(lb, tb)] = (conf, ev)
+            out[(lb, tb)][(la, ta)] = (conf, tuple(Evidence(e.page_id, e.section, e.target, e.source) for e in ev))
+        return dict(out)
+
+
+def learn_translations(facts) -> dict[tuple[str, str], dict[tuple[str, str], tuple[float, tuple[Evidence, ...]]]]:
+    """The translations of these entries' facts, learned from nothing."""
+    alignment = Alignment()
+    alignment.update({}, page_groups(facts))
+    return alignment.translations()

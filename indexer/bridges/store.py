@@ -15,13 +15,13 @@ from .. import store as index_store
 from ..schema import SECTIONS, section_field
 from .cognates import CognateIndex, script_of
 from ..filestate import FileStates, commit_of
+from .factstore import DATABASE, FactStore
 from .facts import EntryFacts, Extractor, read_facts
 from .glosses import learn_synonyms
-from .parallel import Evidence, learn_translations
+from .parallel import Alignment, Evidence, page_groups
 
 FILENAME = "bridges.pickle"  # what searching reads
-FACTS = "bridges-facts.pickle"  # what each entry contributed, for the next build only
-VERSION = 2
+VERSION = 3
 COGNATE_WEIGHT = 0.9  # a cognate's key likeness -> its confidence
 MAX_BRIDGES = 8  # per query word
 MIN_CONFIDENCE = 0.25  # weaker bridges are dropped
@@ -41,7 +41,7 @@ class Bridges:
     cognates: CognateIndex = field(default_factory=CognateIndex)
     translations: dict = field(default_factory=dict)  # (lang, term) -> {(lang, term): (conf, evidence)}
     synonyms: dict = field(default_factory=dict)  # (lang, term) -> {term: conf}
-    facts: dict[str, EntryFacts] = field(default_factory=dict)  # entry key -> facts (index time)
+    facts: dict[str, EntryFacts] = field(default_factory=dict)  # entry key -> facts (if asked)
 
     def df(self, lang: str, term: str) -> int:
         return self.cognates.df.get(lang, {}).get(term, 0)
@@ -98,7 +98,6 @@ class Bridges:
     def save(self, directory: Path) -> None:
         state = {"version": VERSION, "docs": self.docs, "cognates": self.cognates,
                  "translations": self.translations, "synonyms": self.synonyms}
-        _write(Path(directory) / FACTS, {"version": VERSION, "facts": self.facts})
         _write(Path(directory) / FILENAME, state)
 
     @classmethod
@@ -109,8 +108,12 @@ class Bridges:
         if state is None:
             return None
         bridges = cls(state["docs"], state["cognates"], state["translations"], state["synonyms"])
-        if facts:
-            bridges.facts = (_read(Path(directory) / FACTS) or {}).get("facts", {})
+        if facts and (Path(directory) / DATABASE).exists():
+            store = FactStore(directory, read_only=True)
+            try:
+                bridges.facts = store.all()
+            finally:
+                store.close()
         return bridges
 
 
@@ -131,18 +134,24 @@ def _read(path: Path) -> dict | None:
 
 
 def vocabulary(reader) -> dict[str, dict[str, int]]:
-    """lang -> index term of the section fields -> documents having it (the largest section's)."""
+    """lang -> index term of the section fields -> documents having it (the largest section's).
+    Read segment by segment and summed, as Whoosh sums them: merging the segments' term lists
+    term by term (what a multi-segment reader's iter_field does) costs seconds at 10,000
+    entries once a re-index has added a segment."""
     vocab: dict[str, dict[str, int]] = {}
-    fields = set(reader.indexed_field_names())
+    leaves = [leaf for leaf, _ in reader.leaf_readers()]
     for lang in LANGUAGES:
         terms: dict[str, int] = {}
         for section in SECTIONS:
             fieldname = section_field(section, lang)
-            if fieldname not in fields:
-                continue
-            for raw, info in reader.iter_field(fieldname):
-                term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-                df = info.doc_frequency()
+            counts: dict[str, int] = {}
+            for leaf in leaves:
+                if fieldname not in set(leaf.indexed_field_names()):
+                    continue
+                for raw, info in leaf.iter_field(fieldname):
+                    term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                    counts[term] = counts.get(term, 0) + info.doc_frequency()
+            for term, df in counts.items():
                 if df > terms.get(term, 0):
                     terms[term] = df
         vocab[lang] = terms
@@ -151,24 +160,50 @@ def vocabulary(reader) -> dict[str, dict[str, int]]:
 
 def learn_bridges(gen: Path, ix, analysis) -> Bridges:
     """Learn the bridges of an index generation from the index and save them beside it. The
-    previous run's per-entry facts are reused for entries whose content is unchanged (the
-    generation's file list names each entry's id and content digest)."""
-    previous = Bridges.load(gen, facts=True)
+    facts of the previous run (factstore.FactStore) are reused for the entries whose content is
+    unchanged (the generation's file list names each entry's id and content digest); the
+    alignment of the translations is updated for the page_id groups whose facts changed only
+    (parallel.Alignment), and not read at all when none did."""
+    previous = Bridges.load(gen)
     states = FileStates.load(gen, commit_of(ix))
-    with ix.searcher() as searcher:
-        if states is not None:
-            entries = {f"{k.id}\x1f{k.digest}": k.id for k in states.files.values()}
-        else:  # no list for this commit: every entry, by id
-            entries = {f"{d['id']}\x1f": d["id"] for _, d in searcher.reader().iter_docs()}
-        vocab = vocabulary(searcher.reader())
-        facts = read_facts(searcher, entries, Extractor(analysis), previous.facts if previous else {})
-    docs: dict[str, int] = {}
-    for f in facts.values():
-        docs[f.lang] = docs.get(f.lang, 0) + 1
-    bridges = Bridges(docs, CognateIndex.build(vocab), {}, {}, facts)
-    bridges.translations = learn_translations(list(facts.values()))
-    glosses = [(f.lang, h.terms, g.terms) for f in facts.values() for h, g in f.glosses]
-    bridges.synonyms = learn_synonyms(glosses, bridges.specificity)
+    store = FactStore(gen)
+    try:
+        with ix.searcher() as searcher:
+            if states is not None:
+                entries = {f"{k.id}\x1f{k.digest}": k.id for k in states.files.values()}
+            else:  # no list for this commit: every entry, by id
+                entries = {f"{d['id']}\x1f": d["id"] for _, d in searcher.reader().iter_docs()}
+            vocab = vocabulary(searcher.reader())
+            known = store.keys()
+            new = read_facts(searcher, {k: i for k, i in entries.items() if k not in known},
+                             Extractor(analysis), {})
+        gone = store.get(known - entries.keys())
+        # the groups an entry's facts changed in (a sentence added to a text changes none)
+        old_by_id, new_by_id = {f.id: f for f in gone.values()}, {f.id: f for f in new.values()}
+        touched = {f.page_id for f in gone.values() if f.page_id and new_by_id.get(f.id) != f} | \
+                  {f.page_id for f in new.values() if f.page_id and old_by_id.get(f.id) != f}
+        alignment = store.alignment() if touched or previous is None else None
+        before = page_groups(store.groups(touched).values()) if alignment is not None else {}
+        store.replace(gone, new)
+        changed = False
+        if alignment is None and (touched or previous is None):  # learn from every group
+            alignment = Alignment()
+            changed = alignment.update({}, page_groups(store.all().values()))
+        elif alignment is not None:
+            changed = alignment.update(before, page_groups(store.groups(touched).values()))
+        docs = store.languages()
+        bridges = Bridges(docs, CognateIndex.build(vocab, previous.cognates if previous else None))
+        bridges.translations = alignment.translations() if alignment is not None else previous.translations
+        # a gloss's confidence depends on its words' specificity, which an edit that neither
+        # adds nor removes an entry nor changes a gloss moves by one document at most: kept
+        glossed = {f.id: f.glosses for f in gone.values()} != {f.id: f.glosses for f in new.values()}
+        if previous is None or glossed or docs != previous.docs:
+            bridges.synonyms = learn_synonyms(store.glosses(), bridges.specificity)
+        else:
+            bridges.synonyms = previous.synonyms
+        store.commit(alignment if changed else None)
+    finally:
+        store.close()
     bridges.save(gen)
     return bridges
 
