@@ -4,21 +4,24 @@ re-derived and replaced, in one incremental commit.
 Which ones can: the documents tagged with a concept that went or moved to another group (its old
 tags), and the documents holding every content word of a term that came or went (only there can
 it match: a concept is counted once per position where one of its terms matches), read from the
-index's own postings. Each is rebuilt from its stored
-entry with the new concepts (entry_document) — its text is not read from the content files.
+index's own postings. Each is matched with the old and the new concepts; one whose concepts per
+section (and so its group) come out the same is left as it is, the others are rebuilt from
+their stored entries with the new concepts (entry_document) — no text is read from the content
+files.
 A run killed before the new matcher and meta are written finds the same difference next time
 and does it again (replacing a document by the same document is harmless).
 """
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 from whoosh import query as Q
 
 from . import store
 from .concepts import ConceptMatcher
-from .documents import entry_document, entry_from_data
+from .documents import CONCEPT_WEIGHTS, _analyze, entry_document, entry_from_data, entry_group, section_texts
 from .filestate import FileStates, commit_of
 from .schema import SECTIONS, section_field
 
@@ -55,6 +58,21 @@ def affected(searcher, old: ConceptMatcher, new: ConceptMatcher) -> set[int]:
     return docs
 
 
+def tags_change(entry, analysis, old: ConceptMatcher, new: ConceptMatcher) -> bool:
+    """Whether the entry's concept fields differ between the two matchers (as entry_document
+    derives them: the concepts of each section, their weighted sum's group)."""
+    weighted: Counter = Counter()
+    for section, text in section_texts(entry).items():
+        if text:
+            positions, _ = _analyze(text, entry.lang, analysis)
+            before, after = old.match(positions, entry.lang), new.match(positions, entry.lang)
+            if before != after:
+                return True
+            for concept_id, count in before.items():
+                weighted[concept_id] += count * CONCEPT_WEIGHTS[section]
+    return entry_group(entry, weighted, old) != entry_group(entry, weighted, new)
+
+
 def retag(gen: Path, meta: dict, analysis, new: ConceptMatcher, writer_for) -> int | None:
     """Bring generation ``gen`` to the concepts of ``new`` in place; the number of documents
     replaced, or None when it cannot be done (no saved matcher or file list: rebuild)."""
@@ -77,6 +95,8 @@ def retag(gen: Path, meta: dict, analysis, new: ConceptMatcher, writer_for) -> i
                 if source not in digests:
                     return None
                 entry = entry_from_data(json.loads(stored["data"]))
+                if not tags_change(entry, analysis, old, new):
+                    continue
                 document = entry_document(entry, source, digests[source], analysis, new)
                 # the document's number is known: no look-up of its id, as update_document does
                 writer.get().delete_document(docnum)
@@ -86,9 +106,9 @@ def retag(gen: Path, meta: dict, analysis, new: ConceptMatcher, writer_for) -> i
     except BaseException:
         writer.cancel()
         raise
-    if docs:
+    if writer.documents:
         states.changed = True
         states.save(gen, commit_of(ix))
     new.save(gen / store.CONCEPTS)
     store.write_atomically(gen / store.META, json.dumps(meta, sort_keys=True))
-    return len(docs)
+    return writer.documents

@@ -154,21 +154,25 @@ class Alignment:
     def translations(self) -> dict[tuple[str, str], dict[tuple[str, str], tuple[float, tuple[Evidence, ...]]]]:
         """(lang, term) -> {(other lang, term): (confidence, evidence)} in both directions."""
         links: Counter = Counter()
-        evidence: dict[Link, list[Evidence]] = defaultdict(list)
-        for pid in sorted(self.links):
-            for link, section, text_a, text_b in self.links[pid]:
-                links[link] += 1
-                found = evidence[link]
-                if len(found) < MAX_EVIDENCE:
-                    found.append(Evidence(pid, section, text_a, text_b))
-        out: dict = defaultdict(dict)
-        for (la, ta, lb, tb), n in links.items():
+        order = sorted(self.links)
+        for pid in order:
+            links.update(link for link, _, _, _ in self.links[pid])
+        kept = {}
+        for link, n in links.items():
+            la, ta, lb, tb = link
             conf = n / max(self.occurs[(la, ta, lb)], self.occurs[(lb, tb, la)])
             if n == 1:  # linked once: the one-to-one choice may have been a tie
                 conf *= SINGLE_LINK
             conf = round(min(MAX_CONFIDENCE, conf * MAX_CONFIDENCE), 3)
-            if conf < MIN_CONFIDENCE:
-                continue
+            if conf >= MIN_CONFIDENCE:
+                kept[link] = conf
+        evidence: dict[Link, list[Evidence]] = defaultdict(list)
+        for pid in order:
+            for link, section, text_a, text_b in self.links[pid]:
+                if link in kept and len(evidence[link]) < MAX_EVIDENCE:
+                    evidence[link].append(Evidence(pid, section, text_a, text_b))
+        out: dict = defaultdict(dict)
+        for (la, ta, lb, tb), conf in kept.items():
             ev = tuple(evidence[(la, ta, lb, tb)])
             out[(la, ta)][(lb, tb)] = (conf, ev)
             out[(lb, tb)][(la, ta)] = (conf, tuple(Evidence(e.page_id, e.section, e.target, e.source) for e in ev))
