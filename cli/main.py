@@ -293,3 +293,6 @@ def serve(host, port, workers, threads, index_dir):
 
 
 from cli import queries as _queries  # noqa: E402,F401 - registers `kb queries`
+from cli.concepts import concepts as _concepts  # noqa: E402 - the group needs main's helpers
+
+main.add_command(_concepts)

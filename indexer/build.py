@@ -2,7 +2,8 @@
 
 `build_index` re-indexes only files whose bytes changed, drops entries whose file is gone, and
 keeps the indexed version of a file that has become unreadable (nothing indexed is lost to bad
-input). A schema or concept change triggers a full rebuild into a new generation.
+input). A schema change triggers a full rebuild into a new generation; a concept change re-tags
+only the documents it can change (indexer/retag.py).
 
 A file whose size, times and inode are those recorded when its indexed bytes were read is not
 read at all (`filestate`: the list beside the generation, and why that is safe); every other
@@ -29,9 +30,11 @@ from kb.model import Problem
 
 from . import filestate, manifest, store
 from .analysis import Analysis
+from .bridges import refresh_bridges
 from .concepts import ConceptMatcher
 from .documents import entry_document
 from .filestate import FileStates, Known, commit_of, stamp_of
+from .retag import retag
 from .schema import SCHEMA_VERSION, build_schema
 
 Progress = Callable[[int, int, str], None]  # (done, total, path)
@@ -95,6 +98,9 @@ def build_index(settings: Settings, roots: Sequence[Path] | None = None,
         meta = {"schema_version": SCHEMA_VERSION, "concepts": concepts.fingerprint,
                 manifest.MANIFEST_KEY: manifest.MANIFEST}
         gen = store.current_generation(settings.index_dir)
+        if not full and gen is not None and store.read_meta(gen).get("schema_version") == SCHEMA_VERSION \
+                and store.read_meta(gen) != meta:  # only the concepts changed: re-tag, if it can be
+            retag(gen, meta, analysis, ConceptMatcher(concepts, analysis), _Writer)
         if full or gen is None or store.read_meta(gen) != meta:
             matcher = ConceptMatcher(concepts, analysis)
             gen = _rebuild(settings, roots, analysis, matcher, meta, report, progress)
@@ -121,6 +127,7 @@ def _rebuild(settings, roots, analysis, matcher, meta, report, progress) -> Path
         matcher.save(gen / store.CONCEPTS)
         store.write_atomically(gen / store.META, json.dumps(meta, sort_keys=True))
         states.save(gen, commit_of(ix))
+        refresh_bridges(gen, analysis, changed=True)
         manifest.write_manifest(gen)  # last: a replica's reader switches only once it is there
         store.switch_to(settings.index_dir, gen)
     except BaseException as exc:
@@ -150,8 +157,9 @@ def _update(gen, settings, roots, analysis, matcher, report, progress) -> None:
     if states.changed:
         # after the commit: a list is only ever trusted for the commit it names
         states.save(gen, commit_of(ix))
+    relearned = refresh_bridges(gen, analysis, changed=bool(report.added or report.updated or report.removed))
     written = manifest.read_manifest(gen)
-    if states.changed or written is None or written.get("toc") != manifest.toc_generation(gen):
+    if relearned or states.changed or written is None or written.get("toc") != manifest.toc_generation(gen):
         manifest.write_manifest(gen)  # after the commit and the stamps, as in a rebuild
 
 

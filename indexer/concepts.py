@@ -19,6 +19,10 @@ if TYPE_CHECKING:  # searching loads a compiled matcher and needs no concept fil
     from kb.concepts import ConceptSet
 
 Positions = Sequence[tuple[str, ...]]
+SOFT_FLOOR = 0.5  # share of a concept term's specificity a partial match must hold
+SOFT_SPECIFIC = 0.5  # ... including a word at least this specific
+SOFT_SCALE = 0.6  # a partial match's weight at most (a full one's is 1)
+SOFT_MAX = 3  # partial concepts per query
 
 
 class ConceptMatcher:
@@ -62,6 +66,43 @@ class ConceptMatcher:
                     if concept_id not in matched and _matches_at(positions, i, sequence):
                         matched.add(concept_id)
             found.update(matched)
+        return found
+
+    def soft_match(self, positions: Positions, lang: str, specificity, full=()) -> dict[str, float]:
+        """Concepts a text names only in part: of a concept's term of several words, the share of
+        its specificity (``specificity(lang, term)``, 0..1) that the text holds, when that is at
+        least SOFT_FLOOR and the words held include a specific one. Scores are below a full
+        match's 1 (SOFT_SCALE); at most SOFT_MAX concepts, the best; concepts in ``full`` (already
+        matched whole) are left out."""
+        held = {t for p in self._content(positions, lang) for t in p}
+        by_term = self._by_term(lang)
+        candidates = {entry for t in held for entry in by_term.get(t, ())}
+        best: dict[str, float] = {}
+        for concept_id, sequence in candidates:
+            if concept_id in full or len(sequence) < 2:
+                continue
+            weights = [max(specificity(lang, t) for t in alternatives) for alternatives in sequence]
+            total = sum(weights)
+            matched = [w for w, alternatives in zip(weights, sequence) if not held.isdisjoint(alternatives)]
+            if not total or not matched or max(matched) < SOFT_SPECIFIC:
+                continue
+            share = sum(matched) / total
+            if SOFT_FLOOR <= share < 1.0:
+                best[concept_id] = max(best.get(concept_id, 0.0), round(share * SOFT_SCALE, 3))
+        return dict(sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:SOFT_MAX])
+
+    def _by_term(self, lang: str) -> dict[str, list[tuple[str, tuple[frozenset, ...]]]]:
+        """term -> the concept term sequences holding it (built once per matcher and language)."""
+        index = self.__dict__.setdefault("_term_index", {})
+        found = index.get(lang)
+        if found is None:
+            found = defaultdict(list)
+            for entries in self._starts.get(lang, {}).values():
+                for sequence, concept_id in entries:
+                    for t in {t for alternatives in sequence for t in alternatives}:
+                        if (concept_id, sequence) not in found[t]:
+                            found[t].append((concept_id, sequence))
+            index[lang] = found = dict(found)
         return found
 
     def _content(self, positions: Positions, lang: str) -> list[tuple[str, ...]]:

@@ -26,14 +26,17 @@ import re
 from pathlib import Path
 
 from . import filestate, store
+from .bridges.factstore import ALIGNMENT, DATABASE
 
 MANIFEST = "zz-manifest.json"  # sorts after every other file of a generation: copied last
 MANIFEST_KEY = "manifest"  # in kb-meta.json: this generation has a manifest (older ones did not)
 _TOC = re.compile(r"_MAIN_(\d+)\.toc$")
-# the writer's own state, never read by a reader: Whoosh's lock, and the file stamps, which an
-# update rewrites in place without a commit (a run killed before its manifest would otherwise
-# leave CURRENT's generation "incomplete" and a primary serving the previous one)
-_NOT_LISTED = ("MAIN_WRITELOCK", filestate.FILES)
+# the writer's own state, never read by a reader: Whoosh's lock, the file stamps and the
+# bridges' entry facts and alignment (with SQLite's journals), which an update rewrites in place
+# (a run killed before its manifest would otherwise leave CURRENT's generation "incomplete" and a
+# primary serving the previous one)
+_NOT_LISTED = ("MAIN_WRITELOCK", filestate.FILES, ALIGNMENT)
+_NOT_LISTED_PREFIXES = (DATABASE,)
 
 
 def toc_generation(gen: Path) -> int:
@@ -50,7 +53,7 @@ def write_manifest(gen: Path) -> None:
     gen = Path(gen)
     files = {p.name: p.stat().st_size for p in sorted(gen.iterdir())
              if p.is_file() and not p.name.startswith(".") and p.name != MANIFEST
-             and p.name not in _NOT_LISTED}
+             and p.name not in _NOT_LISTED and not p.name.startswith(_NOT_LISTED_PREFIXES)}
     manifest = {"generation": gen.name, "toc": toc_generation(gen), "files": files}
     store.write_atomically(gen / MANIFEST, json.dumps(manifest, sort_keys=True))
 

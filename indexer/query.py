@@ -14,7 +14,8 @@ from whoosh import query as Q
 from kb.languages import LANGUAGES
 
 from .analysis import ITALIAN_WORD_PATTERN, Analysis, fold, is_cyrillic, is_greek, stop_words
-from .concepts import ConceptMatcher
+from .bridges import Bridge, Bridges
+from .concepts import SOFT_MAX, ConceptMatcher
 from .schema import SECTION_BOOSTS, SECTIONS, concepts_field, section_field, words_field
 
 _PHRASE = re.compile(r'"([^"]*)"|«([^»]*)»|“([^”]*)”')
@@ -25,6 +26,11 @@ WORD_TIEBREAK = 0.1  # a word's other sections add a tenth of their score to its
 MAX_WORDS = 32
 EXACT_BOOST = 0.3
 MAX_PHRASE_VARIANTS = 8
+# A bridged term (bridges/) weighs its confidence times this; one into the query's own language
+# (a gloss, a Latin spelling on a Greek page) as little as another language's page would, and a
+# bridge into another language is weighed again by search's other-language factor.
+OWN_LANGUAGE_BRIDGE = 0.6
+STRONG_BRIDGE = 0.7  # a word unknown in its language and bridged this surely names a page elsewhere
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,12 @@ class QueryPlan:
     highlight: dict[str, set[str]] = field(default_factory=dict)  # lang -> terms to mark
     concepts: tuple[str, ...] = ()
     word_terms: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)  # word -> lang -> terms
+    bridges: dict[str, tuple[Bridge, ...]] = field(default_factory=dict)  # word -> its bridges searched
+    bridge_queries: dict[str, Q.Query] = field(default_factory=dict)  # word -> its bridged terms' clause
+    soft_concepts: dict[str, float] = field(default_factory=dict)  # concept -> partial match weight
+    # words the query's language does not have, with their strong bridges into other languages:
+    # a page reached through them is the page that exists only there
+    foreign: dict[str, tuple[Bridge, ...]] = field(default_factory=dict)
     origins: dict[int, tuple[str, str]] = field(default_factory=dict)  # id(clause) -> (kind, source)
 
     def mark(self, clause, kind: str, source: str):
@@ -98,9 +110,10 @@ class QueryPlan:
 
 
 class QueryBuilder:
-    def __init__(self, analysis: Analysis, matcher: ConceptMatcher | None):
+    def __init__(self, analysis: Analysis, matcher: ConceptMatcher | None, bridges: Bridges | None = None):
         self.analysis = analysis
         self.matcher = matcher
+        self.bridges = bridges
 
     def build(self, parsed: ParsedQuery, query_lang: str | None, section: str | None) -> QueryPlan:
         sections = (section,) if section else SECTIONS
@@ -109,7 +122,12 @@ class QueryBuilder:
         phrase_queries = [plan.mark(self._phrase_query(p, query_lang, sections, plan), "phrase", p)
                           for p in parsed.phrases]
         plan.concepts = self._concepts(parsed, query_lang)
+        # a word that is a concept's term is not foreign: the concept reaches the pages of the
+        # query's language that name it, which are then the answer (no other page exempt)
+        plan.foreign = {w: b for w, b in plan.foreign.items() if not self.names_concept(w, plan)}
         should.extend(self._concept_queries(plan.concepts, section, plan))
+        plan.soft_concepts = self._soft_concepts(parsed, plan.concepts)
+        should.extend(self._soft_concept_queries(plan.soft_concepts, section, plan))
         should = [q for q in should if q is not None]
         phrase_queries = [q for q in phrase_queries if q is not None]
         # no coordination bonus (Or's scale): measured lower on the real Russian set (0.795 -> 0.765)
@@ -133,6 +151,7 @@ class QueryBuilder:
             for term in terms:
                 for s in sections:
                     alternatives.append(Q.Term(section_field(s, lang), term, boost=SECTION_BOOSTS[s]))
+        alternatives.extend(self._bridge_alternatives(word, query_lang, sections, plan))
         if not alternatives:
             return None
         matched = Q.DisjunctionMax(alternatives, tiebreak=WORD_TIEBREAK)
@@ -142,6 +161,57 @@ class QueryBuilder:
         exact = [Q.Term(words_field(lang), fold(word), boost=EXACT_BOOST)
                  for lang in plan.word_terms[word] if plan.word_terms[word][lang]]
         return Q.Or([matched, *exact])
+
+    def _bridge_alternatives(self, word, query_lang, sections, plan) -> list[Q.Query]:
+        """The word's learned bridges as alternatives of the word (a word matched by itself or
+        by a bridge counts once), each weighed by its confidence."""
+        if self.bridges is None:
+            return []
+        bridges = tuple(self.bridges.expand(word, plan.word_terms[word], query_lang))
+        plan.bridges[word] = bridges
+        if query_lang and self.bridges.unknown(query_lang, plan.word_terms[word].get(query_lang, ())):
+            strong = tuple(b for b in bridges if b.lang != query_lang and b.confidence >= STRONG_BRIDGE)
+            if strong and not any(b.lang == query_lang and b.confidence >= STRONG_BRIDGE for b in bridges):
+                plan.foreign[word] = strong
+        out = []
+        for b in bridges:
+            weight = b.confidence * (OWN_LANGUAGE_BRIDGE if b.lang == query_lang and b.kind == "gloss" else 1.0)
+            plan.highlight[b.lang].add(b.term)
+            source = f"{word} → {b.term} ({b.lang}, {b.kind}, confidence {b.confidence:.2f})"
+            for s in sections:  # each marked: an explanation names the bridge, not the word
+                out.append(plan.mark(Q.Term(section_field(s, b.lang), b.term,
+                                            boost=SECTION_BOOSTS[s] * weight), "bridge", source))
+        if out:  # the bridges' own contribution (bridges.bridge_scores)
+            plan.bridge_queries[word] = Q.DisjunctionMax(out, tiebreak=WORD_TIEBREAK)
+        return out
+
+    def names_concept(self, word: str, plan: QueryPlan) -> bool:
+        """Is ``word`` (its analysed terms in some language) a term of one of the plan's concepts?"""
+        return any(t in self.matcher.terms(c, lang) for lang, terms in plan.word_terms.get(word, {}).items()
+                   for c in plan.concepts for t in terms)
+
+    def _soft_concepts(self, parsed: ParsedQuery, full: tuple[str, ...]) -> dict[str, float]:
+        if self.matcher is None or self.bridges is None:
+            return {}
+        text = " ".join((*parsed.phrases, " ".join(parsed.words)))
+        found: dict[str, float] = {}
+        for lang in LANGUAGES:
+            # a word a whole concept already names is read as that concept, not also as part
+            # of another ("мезотерапия" is mesotherapy, not a piece of "фракционная мезотерапия")
+            named = {t for c in full for t in self.matcher.terms(c, lang)}
+            positions = [p for p in self.analysis.positions(text, lang) if named.isdisjoint(p)]
+            soft = self.matcher.soft_match(positions, lang, self.bridges.specificity, set(full))
+            for concept_id, weight in soft.items():
+                found[concept_id] = max(found.get(concept_id, 0.0), weight)
+        return dict(sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))[:SOFT_MAX])
+
+    def _soft_concept_queries(self, soft: dict[str, float], section, plan):
+        for concept_id in soft:  # marked where the page names it, as a whole concept is
+            for lang in LANGUAGES:
+                plan.highlight[lang].update(self.matcher.terms(concept_id, lang))
+        fieldname = "concepts" if section is None else concepts_field(section)
+        return [plan.mark(Q.Term(fieldname, c, boost=CONCEPT_BOOST * w), "soft concept",
+                          f"{c} (its distinctive words, weight {w:.2f})") for c, w in soft.items()]
 
     def _phrase_query(self, phrase, query_lang, sections, plan):
         langs = {l for w in _WORD.findall(phrase) for l in word_languages(w, query_lang)}

@@ -21,7 +21,10 @@ from .explain import explain_hits
 from .matching import TRACE, ArrayScorer
 from .postings import DEFAULT_CACHE_BYTES, PostingCache
 from .readercache import ArrayPL2, doc_langs
-from .rerank import NO_LANG_CODE, OTHER_LANGUAGE_FACTOR, concept_coverage, lang_code as _lang_code, rerank
+from .sidecar import Sidecar
+from .rerank import BRIDGED_REASON, NO_LANG_CODE, OTHER_LANGUAGE_FACTOR, concept_coverage, lang_code as _lang_code, rerank
+from .bridges import Bridges, foreign_coverage
+from .bridges.store import FILENAME as BRIDGES_FILE
 from .concepts import ConceptMatcher
 from .documents import entry_from_data, section_texts
 from .query import QueryBuilder, parse_query, word_languages
@@ -29,7 +32,7 @@ from .results import (CatalogueItem, Hit, MAX_QUERY_LENGTH, QueryError, SearchRe
                       SearchResults, Suggestion, Translation, lang_param, validate)
 from .snippets import make_snippet
 from .spelling import correct, is_known
-from .schema import section_field
+from .schema import SECTIONS, section_field
 
 IndexMissing = store.IndexMissing
 RERANK_DEPTH = 200
@@ -52,7 +55,9 @@ class KnowledgeBase:
         self._local = threading.local()
         self._gen: Path | None = None
         self._ix = None
-        self._matcher: ConceptMatcher | None = None
+        # rewritten in place by an update (a concept edit's re-tag; bridges relearned)
+        self._matcher = Sidecar(store.CONCEPTS, ConceptMatcher.load)
+        self._bridges = Sidecar(BRIDGES_FILE, lambda path: Bridges.load(path.parent))
         self._catalogue: dict[str, tuple[list[bytes], int]] = {}  # lang -> packed items
         self._shared = None  # (generation, searcher) that every thread uses
         self._postings = PostingCache(postings_cache_mb << 20)  # decoded postings, shared by the threads
@@ -70,10 +75,8 @@ class KnowledgeBase:
         ix = store.open_shared(gen)
         if not store.is_current_version(gen):
             raise store.IndexOutdated(self.index_dir)
-        concepts = gen / store.CONCEPTS
-        matcher = ConceptMatcher.load(concepts) if concepts.exists() else None
         with self._lock:
-            self._gen, self._ix, self._matcher = gen, ix, matcher
+            self._gen, self._ix = gen, ix
             self._catalogue = {}
 
     def _searcher(self):
@@ -119,12 +122,16 @@ class KnowledgeBase:
             shared[1].close()
 
     # -- search ----------------------------------------------------------------------------
+    def query_builder(self) -> QueryBuilder:
+        """Queries built with the serving generation's concepts and learned bridges."""
+        return QueryBuilder(self.analysis, self._matcher.get(self._gen), self._bridges.get(self._gen))
+
     def search(self, request: SearchRequest) -> SearchResults:
         request = validate(request)
         searcher = self._searcher()
         parsed = parse_query(request.text)
         query_lang, method = self._query_language(request, parsed, searcher)
-        builder = QueryBuilder(self.analysis, self._matcher)
+        builder = self.query_builder()
         plan = builder.build(parsed, query_lang, request.field)
         filter_q = Q.Term("lang", request.in_lang) if request.in_lang else None
         memo: dict = {}  # each term's matches, shared by the queries of this search
@@ -136,7 +143,7 @@ class KnowledgeBase:
             plan = builder.build(parsed, query_lang, request.field)
             ranked, total, factors = self._run(searcher, plan, filter_q, query_lang, request, memo)
         suggestion, fuzzy, corrected = None, False, parsed
-        corrections = self._corrections(searcher, parsed, plan, query_lang, total)
+        corrections = self._corrections(searcher, parsed, plan, query_lang, builder)
         if corrections:
             corrected = parsed.__class__(tuple(corrections.get(w, w) for w in parsed.words), parsed.phrases)
             suggestion = _apply_corrections(request.text, corrections)
@@ -152,7 +159,7 @@ class KnowledgeBase:
         hits = tuple(self._hit(searcher, docnum, score, plan, query_lang, seen) for docnum, score in shown)
         if request.explain:
             explained = explain_hits(plan, memo[TRACE], [d for d, _ in shown], [s for _, s in shown],
-                                     factors, tuple(corrections.items()) if fuzzy else (), self._matcher)
+                                     factors, tuple(corrections.items()) if fuzzy else (), builder.matcher)
             hits = tuple(replace(h, explanation=e) for h, e in zip(hits, explained))
         searched = corrected if fuzzy else parsed
         facets = (self._facets(searcher, plan.query, builder, searched, query_lang, request, memo)
@@ -167,11 +174,12 @@ class KnowledgeBase:
         detected = detect_language(text)
         if detected.lang:
             return detected.lang, detected.method
-        # Latin script with no telling words: Italian if the Italian vocabulary knows its words
+        # Latin script with no telling words: Italian if the Italian vocabulary (any section's)
+        # knows its words
         reader = searcher.reader()
         for word in parsed.words:
             terms = self.analysis.word_terms(word, "it", mode="query")
-            if any(reader.doc_frequency(section_field("body", "it"), t) for t in terms):
+            if any(reader.doc_frequency(section_field(s, "it"), t) for s in SECTIONS for t in terms):
                 return "it", "index"
         return None, "none"
 
@@ -192,9 +200,15 @@ class KnowledgeBase:
         by_code = np.bincount(codes[ids], minlength=len(LANGUAGES) + 1).tolist()
         top = [(float(scores[i]), int(ids[i])) for i in _top(ids, scores, depth)]
         factor = 1.0 if request.in_lang or query_lang is None else OTHER_LANGUAGE_FACTOR
-        covers = (concept_coverage(self._scorer(searcher), plan.concepts, [d for _, d in top])
-                  if factor != 1.0 else {})
-        ranked, factors = rerank(top, codes, query_lang, factor, covers)  # rerank.py: the language factor
+        covers, exempt = {}, {}
+        if factor != 1.0:
+            docnums = [d for _, d in top]
+            covers = concept_coverage(self._scorer(searcher), plan.concepts, docnums)
+            # a page reached through a strong bridge of a word the query's language does not
+            # have, with no version in the query's language: the page that exists only there
+            exempt = dict.fromkeys(foreign_coverage(searcher, self._scorer(searcher), plan.foreign,
+                                                    docnums, query_lang), BRIDGED_REASON)
+        ranked, factors = rerank(top, codes, query_lang, factor, covers, exempt)  # rerank.py
         self._local.matched = (query, by_code) if filter_q is None else None
         return ranked, total, factors
 
@@ -206,26 +220,22 @@ class KnowledgeBase:
                 searcher, PL2_C, self._postings, namespace=str(self._gen))
         return scorer
 
-    def _corrections(self, searcher, parsed, plan, query_lang, total) -> dict[str, str]:
+    def _corrections(self, searcher, parsed, plan, query_lang, builder) -> dict[str, str]:
         reader = searcher.reader()
         corrections = {}
         for word in parsed.words:
             terms = plan.word_terms.get(word)
             if not terms or is_known(self._scorer(searcher), terms):  # postings cached there
                 continue  # a stop word, or a word the index knows
-            if plan.concepts and self._word_in_concepts(word, plan):
+            if plan.concepts and builder.names_concept(word, plan):
                 continue
+            if word in plan.foreign:
+                continue  # a word of another language, not a typo: its bridges find it
             fixed = correct(reader, word, word_languages(word, query_lang)
                             if query_lang is None else _langs_for(word, query_lang), self.analysis)
             if fixed:
                 corrections[word] = fixed
         return corrections
-
-    def _word_in_concepts(self, word, plan) -> bool:
-        for lang, terms in plan.word_terms.get(word, {}).items():
-            if any(t in self._matcher.terms(c, lang) for c in plan.concepts for t in terms):
-                return True
-        return False
 
     def _hit(self, searcher, docnum, score, plan, query_lang, seen: dict[str, dict]) -> Hit:
         stored = searcher.stored_fields(docnum)

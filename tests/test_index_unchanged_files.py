@@ -105,7 +105,7 @@ def test_a_file_changed_with_its_size_and_modification_time_kept_is_still_re_ind
     page = root / PAGE
     old = page.stat()
     text = page.read_text("utf-8")
-    target = "Пистор"  # a name only this page has; replaced by a new word of the same byte length
+    target = "Мишелем"  # only this page (Pistor: also Italian); a new word, same bytes
     replacement = NEW_WORD[: len(target)]
     assert target in text and len(replacement.encode()) == len(target.encode())
     page.write_text(text.replace(target, replacement), "utf-8")

@@ -10,7 +10,7 @@ from whoosh import query as Q
 
 from core_support import require_shared
 from indexer.matching import ArrayScorer, PostingCache
-from indexer.query import QueryBuilder, parse_query
+from indexer.query import parse_query
 from indexer.schema import section_field
 from indexer.search import PL2_C
 from kb.languages import normalize_lang
@@ -25,7 +25,7 @@ def dev_queries() -> list[dict]:
 
 
 def plan_for(kb, text: str, lang: str | None, section: str | None = None):
-    return QueryBuilder(kb.analysis, kb._matcher).build(parse_query(text), lang, section)
+    return kb.query_builder().build(parse_query(text), lang, section)
 
 
 def stem(kb, word: str) -> str:
