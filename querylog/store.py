@@ -14,6 +14,7 @@ counts, none overwrites another's. A process killed mid-write leaves the last co
 from __future__ import annotations
 
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -77,6 +78,21 @@ class QueryRow:
                 "zero_results": self.zero_results, "opens": self.opens, "days": self.days}
 
 
+def _into_wal(db: sqlite3.Connection) -> None:
+    """WAL mode, waiting for the lock as a write would: switching takes the file's exclusive
+    lock and SQLite answers "database is locked" at once, without its busy handler, while another
+    process holds it (the workers of a pre-forked server open a new log together)."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 class QueryStore:
     """An open query log file. One per thread (a sqlite3 connection is not shared)."""
 
@@ -93,7 +109,7 @@ class QueryStore:
         try:
             self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             if not readonly:
-                self._db.execute("PRAGMA journal_mode = WAL")
+                _into_wal(self._db)
                 self._db.execute("PRAGMA synchronous = NORMAL")
                 with self._transaction():
                     for statement in _statements(SCHEMA):
