@@ -14,11 +14,19 @@ document order), sorts only the terms at the commit, and gives the field writer 
 length from its own list of the same quantized lengths. The field writer receives the same calls
 in the same order as from Whoosh's pool, so the segment it writes is the same (a test compares
 a pooled rebuild with a one-process one, document by document and term by term).
+
+With whoosh3's postings writer, a term's postings are given to it a block (128 postings) at a
+time, as the state ``add_posting`` leaves (`_add_blocks`, its private attributes), instead of
+one ``add`` call per posting: at 3,000 entries the commit's postings took 3.2-4.9 s of CPU
+instead of 4.5-6.2 s (two runs), the segment's files byte for byte the same (a test compares).
+Another postings writer gets the calls per posting, with a RuntimeWarning saying so.
 """
 from __future__ import annotations
 
+import warnings
 from array import array
 
+from whoosh.codec.whoosh3 import W3PostingsWriter
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 
@@ -99,17 +107,25 @@ class BulkPostings:
         fieldwriter = writer.fieldwriter
         schema = writer.schema
         docs = writer.docnum
+        warned = False
         for name in sorted(self.fields):
             postings = self.fields[name]
             lengths = self.lengths.get(name)
             if lengths is not None and len(lengths) < docs:
                 lengths.extend([None] * (docs - len(lengths)))
             fieldwriter.start_field(name, schema[name])
+            postwriter = getattr(fieldwriter, "_postwriter", None)
+            blocks = blocks_of(postwriter)
+            if not blocks and not warned:
+                _warn_per_posting(postwriter)
+                warned = True
             add = fieldwriter.add
             for tbytes in sorted(postings):
                 docnums, weights, values = postings[tbytes]
                 fieldwriter.start_term(tbytes)
-                if lengths is None:
+                if blocks:
+                    _add_blocks(postwriter, docnums, weights, values, lengths)
+                elif lengths is None:
                     for docnum, weight, vbytes in zip(docnums, weights, values):
                         add(docnum, weight, vbytes if vbytes is not None else b"", 0)
                 else:
@@ -122,3 +138,41 @@ class BulkPostings:
 
     def cleanup(self) -> None:
         self.fields.clear()
+
+
+_BLOCK_STATE = ("_blocklimit", "_byteids", "_write_block", "_new_block")
+
+
+def blocks_of(postwriter) -> bool:
+    """Can a term's postings be given to this postings writer a block at a time?"""
+    return type(postwriter) is W3PostingsWriter and all(hasattr(postwriter, a) for a in _BLOCK_STATE) \
+        and not postwriter._byteids
+
+
+def _warn_per_posting(postwriter) -> None:
+    """Not silently slower: another Whoosh or codec gets its postings one by one."""
+    kind = type(postwriter)
+    warnings.warn(f"kb: the postings writer {kind.__module__}.{kind.__name__} is not whoosh3's "
+                  "W3PostingsWriter that indexer/bulkwrite.py writes blocks to; this rebuild writes "
+                  "its postings one by one (slower)", RuntimeWarning, stacklevel=3)
+
+
+def _add_blocks(pw, docnums: array, weights: array, values: list, lengths: list | None) -> None:
+    """What ``add_posting`` per posting leaves in a whoosh3 postings writer's block, a block at a
+    time: the block's ids, weights, non-empty values, largest weight (from 0) and smallest and
+    largest non-zero length; a full block is written when the next posting comes, as there."""
+    limit = pw._blocklimit
+    for start in range(0, len(docnums), limit):
+        if start:
+            pw._write_block()
+        ids = docnums[start:start + limit]
+        block_weights = weights[start:start + limit]
+        pw._ids = ids
+        pw._weights = array("f", block_weights)
+        pw._values = [v for v in values[start:start + limit] if v]
+        top = max(block_weights)
+        pw._maxweight = top if top > 0 else 0
+        if lengths is not None:
+            present = [n for n in map(lengths.__getitem__, ids) if n]
+            if present:
+                pw._minlength, pw._maxlength = min(present), max(present)

@@ -4,12 +4,13 @@ terms with the same postings, weights, positions and lengths, the same problems 
 from __future__ import annotations
 
 import shutil
+import warnings
 from pathlib import Path
 
 import pytest
 
 from core_support import DATA
-from indexer import pool, store
+from indexer import bulkwrite, pool, store
 from indexer.build import build_index
 from kb.config import Settings, SettingsError
 
@@ -123,3 +124,38 @@ def test_build_workers_come_from_kb_build_workers(monkeypatch):
         monkeypatch.setenv("KB_BUILD_WORKERS", bad)
         with pytest.raises(SettingsError, match="KB_BUILD_WORKERS"):
             Settings.from_env()
+
+
+def segment_files(index_dir: Path) -> dict[str, bytes]:
+    """The files inside the live generation's one compound segment, by name without the
+    segment's (random) id."""
+    from whoosh.filedb.compound import CompoundStorage
+    from whoosh.filedb.filestore import FileStorage
+
+    gen = store.current_generation(index_dir)
+    (seg,) = gen.glob("*.seg")
+    segment_id = seg.stem.split("_", 1)[1]
+    compound = CompoundStorage(FileStorage(str(gen)).open_file(seg.name), use_mmap=False)
+    files = {name.replace(segment_id, "X"): compound.open_file(name).read() for name in compound.list()}
+    compound.close()
+    return files
+
+
+def test_a_pooled_rebuild_gives_the_installed_whoosh_its_postings_a_block_at_a_time(two_builds, tmp_path):
+    _, root, _, _ = two_builds
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # the per-posting fallback warns
+        _build(tmp_path, "blocks", root, 2)
+    assert segment_files(tmp_path / "blocks")
+
+
+def test_block_writes_leave_the_segment_files_posting_by_posting_writes_leave(two_builds, tmp_path, monkeypatch):
+    _, root, _, _ = two_builds
+    _build(tmp_path, "blocks", root, 2)
+    monkeypatch.setattr(bulkwrite, "blocks_of", lambda postwriter: False)
+    with pytest.warns(RuntimeWarning, match="one by one"):
+        _build(tmp_path, "per-posting", root, 2)
+    blocks, per_posting = segment_files(tmp_path / "blocks"), segment_files(tmp_path / "per-posting")
+    assert any(name.endswith(".pst") for name in blocks) and blocks.keys() == per_posting.keys()
+    for name in blocks:
+        assert blocks[name] == per_posting[name], name
