@@ -159,3 +159,19 @@ def test_block_writes_leave_the_segment_files_posting_by_posting_writes_leave(tw
     assert any(name.endswith(".pst") for name in blocks) and blocks.keys() == per_posting.keys()
     for name in blocks:
         assert blocks[name] == per_posting[name], name
+
+
+def test_an_update_of_one_file_starts_no_worker_processes(two_builds, tmp_path, monkeypatch):
+    _, pristine, _, _ = two_builds
+    root = tmp_path / "content"
+    shutil.copytree(pristine, root)
+    _build(tmp_path, "ix", root, 2)
+    path = sorted(root.glob("pages/*/ru.md"))[-1]  # not the one zz-duplicate.ru.md copies
+    path.write_text(path.read_text("utf-8") + "\nДобавлено.\n", "utf-8")
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a pool was started for one changed file")
+
+    monkeypatch.setattr(pool.multiprocessing, "get_context", no_pool)
+    report, _ = _build(tmp_path, "ix", root, 2, full=False)
+    assert report.updated == 1 and not report.rebuilt
