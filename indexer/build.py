@@ -12,7 +12,6 @@ file is read and hashed, and re-indexed only when the hash differs from the inde
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import time
 from collections import Counter
@@ -25,15 +24,15 @@ from whoosh.writing import CLEAR, MERGE_SMALL
 
 from kb.concepts import load_concepts
 from kb.config import Settings
-from kb.loader import FileProblem, SourceFile, content_hash, decode, discover, parse_entry, read_source_status
+from kb.loader import discover
 from kb.model import Problem
 
-from . import filestate, manifest, store
+from . import bulkwrite, filestate, manifest, pool, store
 from .analysis import Analysis
 from .bridges import refresh_bridges
+from .changes import finish_analysed, index_file, read_changed, source_key  # noqa: F401 (source_key: API)
 from .concepts import ConceptMatcher
-from .documents import entry_document
-from .filestate import FileStates, Known, commit_of, stamp_of
+from .filestate import FileStates, Known, commit_of
 from .retag import retag
 from .schema import SCHEMA_VERSION, build_schema
 
@@ -75,10 +74,6 @@ class Indexed:
     source: str
     digest: str
     id: str
-
-
-def source_key(source: SourceFile) -> str:
-    return f"{source.root}\x1f{source.rel}"
 
 
 def index_exists(index_dir: Path) -> bool:
@@ -266,6 +261,14 @@ class _Writer:
         self.get().update_document(**document)
         self.documents += 1
 
+    def add_analysed(self, analysed: pool.Analysed) -> None:
+        """A document analysed by `pool` (a rebuild's go to in-memory postings: bulkwrite)."""
+        writer = self.get()
+        if self.mergetype is CLEAR and self.documents == 0:
+            bulkwrite.use_bulk_postings(writer)
+        bulkwrite.add_analysed(writer, analysed.unique, analysed.fields)
+        self.documents += 1
+
     def commit(self) -> None:
         if self.writer is None:
             return
@@ -291,10 +294,16 @@ def _apply(ix, states, roots, settings, analysis, matcher, report, progress, mer
     if mergetype is not None:  # a rebuild commits even an empty index
         writer.get()
     try:
-        for done, source in enumerate(sources, 1):
-            if progress:
-                progress(done, len(sources), source.rel)
-            _index_file(writer, source, states, ids, settings, analysis, matcher, report, started_ns)
+        if settings.build_workers > 1 and pool.supports(ix.schema):
+            pool.index_files(sources, lambda s: read_changed(s, states, settings, report, started_ns),
+                             lambda changed, result: finish_analysed(writer, changed, result, states, ids,
+                                                                     report, started_ns),
+                             settings.build_workers, analysis, matcher, ix.schema, progress)
+        else:  # one process: each file read, analysed and written in turn
+            for done, source in enumerate(sources, 1):
+                if progress:
+                    progress(done, len(sources), source.rel)
+                index_file(writer, source, states, ids, settings, analysis, matcher, report, started_ns)
         for key in gone:
             writer.get().delete_by_term("source", key)
             states.forget(key)
@@ -308,49 +317,6 @@ def _apply(ix, states, roots, settings, analysis, matcher, report, progress, mer
 def _under(key: str, roots) -> bool:
     root = key.split("\x1f", 1)[0]
     return any(str(r) == root for r in roots)
-
-
-def _index_file(writer, source, states, ids, settings, analysis, matcher, report, started_ns) -> None:
-    key = source_key(source)
-    before = states.files.get(key)
-    if before is not None and before.stamp is not None:
-        # unchanged size, times and inode since bytes of this hash were read: not read again
-        try:
-            status = os.stat(source.file)
-        except OSError:
-            status = None
-        if status is not None and status.st_size <= settings.max_file_bytes \
-                and states.unchanged(key, stamp_of(status)):
-            report.unchanged += 1
-            return
-    try:
-        data, status = read_source_status(source, settings.max_file_bytes)
-        report.read += 1
-        digest = content_hash(data)
-        if before and before.digest == digest:  # touched, or changed and changed back
-            report.unchanged += 1
-            states.record(key, digest, before.id, stamp_of(status), started_ns)
-            return
-        entry, problems = parse_entry(source, decode(data))
-    except FileProblem as exc:
-        kept = "; its indexed version is kept" if before else ""
-        report.problems.append(Problem(source.display, exc.message + kept, exc.line))
-        return
-    report.problems.extend(problems)
-    owner = ids.get(entry.id)
-    if owner is not None and owner != key:
-        report.problems.append(Problem(
-            source.display, f"duplicate id {entry.id!r} (already used by {owner.split(chr(31))[-1]}); skipped"))
-        return
-    if before and before.id != entry.id:
-        ids.pop(before.id, None)
-    ids[entry.id] = key
-    writer.add(entry_document(entry, key, digest, analysis, matcher))
-    states.record(key, digest, entry.id, stamp_of(status), started_ns)
-    if before:
-        report.updated += 1
-    else:
-        report.added += 1
 
 
 def _count_languages(gen: Path, report: BuildReport) -> None:

@@ -15,6 +15,14 @@ def _default_index_dir() -> Path:
     return Path(cache) / "clinic-kb" / "index"
 
 
+def _cores() -> int:
+    """The cores this process may run on (its CPU affinity, not the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
 class SettingsError(ValueError):
     """A setting from the environment that cannot be used (the message names it)."""
 
@@ -30,6 +38,7 @@ class Settings:
     postings_cache_mb: int = 32  # decoded postings a search process keeps (indexer/postings.py)
     query_log: str = ""  # KB_QUERY_LOG: the query log's SQLite file; "" beside the index; "off"
     query_log_days: int = 90  # KB_QUERY_LOG_DAYS: days of the query log kept
+    build_workers: int = field(default_factory=_cores)  # processes analysing files in a build; 1: in-process
 
     @property
     def query_log_path(self) -> Path | None:
@@ -44,7 +53,8 @@ class Settings:
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
         """Defaults, then KB_INDEX / KB_CONTENT / KB_CONCEPTS / KB_LOCK_TIMEOUT /
-        KB_POSTINGS_CACHE_MB / KB_QUERY_LOG / KB_QUERY_LOG_DAYS, then explicit overrides."""
+        KB_POSTINGS_CACHE_MB / KB_QUERY_LOG / KB_QUERY_LOG_DAYS / KB_BUILD_WORKERS, then explicit
+        overrides."""
         settings = cls()
         env = os.environ
         if env.get("KB_INDEX"):
@@ -77,5 +87,11 @@ class Settings:
                 raise SettingsError(f"KB_QUERY_LOG_DAYS must be a whole number of days >= 1, "
                                     f"got {env['KB_QUERY_LOG_DAYS']!r}")
             settings = replace(settings, query_log_days=int(value))
+        if env.get("KB_BUILD_WORKERS"):
+            value = env["KB_BUILD_WORKERS"].strip()
+            if not value.isdigit() or int(value) < 1:
+                raise SettingsError(f"KB_BUILD_WORKERS must be a whole number of processes >= 1, "
+                                    f"got {env['KB_BUILD_WORKERS']!r}")
+            settings = replace(settings, build_workers=int(value))
         clean = {k: v for k, v in overrides.items() if v is not None}
         return replace(settings, **clean)
