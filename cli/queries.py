@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -21,7 +22,7 @@ QUERY_WIDTH = 40
 
 @main.command()
 @click.option("--zero", "kind", flag_value="zero", help="Queries that found nothing (with the "
-              "concepts in data/concepts/ they are close to).")
+              "concepts in data/concepts/ they are close to, and what today's index finds).")
 @click.option("--unopened", "kind", flag_value="unopened",
               help="Queries that found results of which none was opened.")
 @click.option("--top", "kind", flag_value="top", default=True, help="The most searched (default).")
@@ -61,10 +62,55 @@ def queries(kind, since, lang, limit, min_count, min_days, as_json, log_path, in
                               min_count, min_days, concepts)
     finally:
         store.close()
+    found = search_again(settings, report) if kind == "zero" else {}
     if as_json:
-        click.echo(escaped(json.dumps(report.to_dict(), ensure_ascii=False, indent=2)))
+        data = report.to_dict()
+        for row in data["queries"]:
+            if (row["query"], row["lang"]) in found:
+                row["now_found"] = found[(row["query"], row["lang"])].to_dict()
+        click.echo(escaped(json.dumps(data, ensure_ascii=False, indent=2)))
     else:
-        print_report(report)
+        print_report(report, found)
+
+
+@dataclass(frozen=True)
+class FoundNow:
+    """A query that found nothing when it was searched and finds pages in today's index (a page
+    or concept added since, or a bridge the index learned): what staff no longer need to fix."""
+    total: int
+    first: str
+    bridges: tuple[str, ...]  # the learned bridges that reach the first page ("word → term ...")
+
+    def to_dict(self) -> dict:
+        return {"total": self.total, "first": self.first, "through_bridges": list(self.bridges)}
+
+
+def search_again(settings, report) -> dict[tuple[str, str | None], FoundNow]:
+    """Each listed zero-result query searched again in the index as it is now (if there is one;
+    nothing is built): the ones that find pages now."""
+    from indexer.results import QueryError, SearchRequest
+    from indexer.search import KnowledgeBase
+
+    try:
+        kb = KnowledgeBase.open(settings.index_dir, settings.postings_cache_mb)
+    except OSError:  # no index (or one of another version): nothing to say
+        return {}
+    found = {}
+    try:
+        for line in report.lines:
+            row = line.row
+            try:
+                results = kb.search(SearchRequest(row.query, lang=row.lang, limit=1, explain=True))
+            except QueryError:  # a logged text search refuses (too long, say): it still finds nothing
+                continue
+            if results.total:
+                (hit,) = results.hits
+                bridges = tuple(dict.fromkeys(c.source for c in hit.explanation.contributions
+                                              if c.kind == "bridge"))
+                found[(row.query, row.lang)] = FoundNow(results.total, hit.id, bridges)
+    finally:
+        kb.close()
+    return found
 
 
 def _open(path: Path, keep_days: int, today):
@@ -102,7 +148,7 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-def print_report(report) -> None:
+def print_report(report, found: dict | None = None) -> None:
     where = f"in {report.lang}" if report.lang else "all languages"
     click.echo(f"{REPORT_TITLES[report.kind]}, {where}, {report.since} .. {report.until} "
                f"({report.days_logged} {'day' if report.days_logged == 1 else 'days'} logged)")
@@ -113,6 +159,10 @@ def print_report(report) -> None:
         pad = " " * max(0, QUERY_WIDTH - _width(query))
         click.echo(f"  {query}{pad}  {row.lang or '-':<4}  {row.searches:>8}  "
                    f"{row.zero_results:>10}  {row.opens:>5}  {row.days:>4}")
+        now = (found or {}).get((row.query, row.lang))
+        if now is not None:
+            through = f"; through learned bridges: {escaped(', '.join(now.bridges))}" if now.bridges else ""
+            click.echo(f"      finds {now.total} result(s) in today's index (first: {now.first}{through})")
         for hint in line.hints:
             where = f"{hint.concept} ({hint.group}.toml): {escaped(hint.term)}"
             click.echo(f"      a term of concept {where} (no page carries it)" if hint.exact

@@ -277,3 +277,14 @@ def test_kb_queries_refuses_a_bad_period_in_one_line(log_of_a_month):
 def test_query_log_setting_off_disables_it():
     assert Settings(query_log="off").query_log_path is None
     assert Settings(index_dir=Path("/x/index")).query_log_path == Path("/x/queries.sqlite3")
+
+
+def test_kb_queries_zero_says_which_queries_today_s_index_answers(log_of_a_month, data_index):
+    # "ботоксик" found nothing when it was logged; today's index corrects it to ботокс
+    done = subprocess.run([sys.executable, "-m", "cli", "queries", "--log", str(log_of_a_month),
+                           "--zero", "--json", "--index", str(data_index)],
+                          env={**os.environ, "PYTHONPATH": str(PROJECT_DIR)},
+                          capture_output=True, text=True, timeout=120)
+    (row,) = json.loads(done.stdout)["queries"]
+    assert row["now_found"]["total"] > 0
+    assert row["now_found"]["first"] in {"articles/botulotoxin.ru", "botulinum-treatment/ru"}
