@@ -100,9 +100,10 @@ def dir_size(path: Path) -> int:
 
 
 def kb_command() -> list[str]:
-    """`kb` as installed (console script), or through the interpreter."""
-    found = shutil.which("kb")
-    return [found] if found else [sys.executable, "-m", "cli"]
+    """The `kb` of this interpreter (the console script beside it, as in .venv/bin), else through
+    the interpreter; never another `kb` the PATH happens to hold (another checkout's, stale)."""
+    script = Path(sys.executable).parent / "kb"
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "cli"]
 
 
 def machine() -> dict:
