@@ -11,7 +11,7 @@ from typing import Iterator
 import numpy as np
 from whoosh import query as Q
 
-from kb.languages import LANGUAGES, detect_language
+from kb.languages import LANGUAGES, detect_language, id_spellings
 from kb.model import Entry
 
 from . import manifest, store
@@ -280,7 +280,7 @@ class KnowledgeBase:
         except UnicodeEncodeError:  # ids are UTF-8 text: a lone surrogate names no entry
             return None
         searcher = self._searcher()
-        for candidate in _id_variants(entry_id):
+        for candidate in id_spellings(entry_id):
             stored = searcher.document(id=candidate)
             if stored:
                 return entry_from_data(json.loads(stored["data"]))
@@ -380,11 +380,3 @@ def _apply_corrections(text: str, corrections: dict[str, str]) -> str:
 
 def _starts_word(text: str, prefix: str) -> bool:
     return any(fold(w).startswith(prefix) for w in text.split())
-
-
-def _id_variants(entry_id: str) -> list[str]:
-    variants = [entry_id]
-    head, _, tail = entry_id.rpartition("/")
-    if tail in ("el", "gr") and head:
-        variants.append(f"{head}/{'gr' if tail == 'el' else 'el'}")
-    return variants

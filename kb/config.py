@@ -74,24 +74,20 @@ class Settings:
                                  f"got {env['KB_LOCK_TIMEOUT']!r}")
             settings = replace(settings, lock_timeout=timeout)
         if env.get("KB_POSTINGS_CACHE_MB"):
-            value = env["KB_POSTINGS_CACHE_MB"].strip()
-            if not value.isdigit():
-                raise SettingsError(f"KB_POSTINGS_CACHE_MB must be a whole number of MiB >= 0, "
-                                    f"got {env['KB_POSTINGS_CACHE_MB']!r}")
-            settings = replace(settings, postings_cache_mb=int(value))
+            settings = replace(settings, postings_cache_mb=_whole(env, "KB_POSTINGS_CACHE_MB", "MiB", 0))
         if env.get("KB_QUERY_LOG"):
             settings = replace(settings, query_log=env["KB_QUERY_LOG"].strip())
         if env.get("KB_QUERY_LOG_DAYS"):
-            value = env["KB_QUERY_LOG_DAYS"].strip()
-            if not value.isdigit() or int(value) < 1:
-                raise SettingsError(f"KB_QUERY_LOG_DAYS must be a whole number of days >= 1, "
-                                    f"got {env['KB_QUERY_LOG_DAYS']!r}")
-            settings = replace(settings, query_log_days=int(value))
+            settings = replace(settings, query_log_days=_whole(env, "KB_QUERY_LOG_DAYS", "days", 1))
         if env.get("KB_BUILD_WORKERS"):
-            value = env["KB_BUILD_WORKERS"].strip()
-            if not value.isdigit() or int(value) < 1:
-                raise SettingsError(f"KB_BUILD_WORKERS must be a whole number of processes >= 1, "
-                                    f"got {env['KB_BUILD_WORKERS']!r}")
-            settings = replace(settings, build_workers=int(value))
+            settings = replace(settings, build_workers=_whole(env, "KB_BUILD_WORKERS", "processes", 1))
         clean = {k: v for k, v in overrides.items() if v is not None}
         return replace(settings, **clean)
+
+
+def _whole(env, name: str, unit: str, least: int) -> int:
+    """The whole number ``env[name]`` holds, at least ``least``; else a SettingsError naming it."""
+    value = env[name].strip()
+    if not value.isdigit() or int(value) < least:
+        raise SettingsError(f"{name} must be a whole number of {unit} >= {least}, got {env[name]!r}")
+    return int(value)

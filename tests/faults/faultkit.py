@@ -95,6 +95,20 @@ def expected_entries(root: Path, max_bytes: int = 2 * 1024 * 1024) -> dict[str, 
     return expected
 
 
+def enlarge(root: Path, copies: int, keep: tuple[str, ...] = ()) -> None:
+    """More pages: ``copies`` copies of each page folder (but those in ``keep``) under their own
+    page ids, so that a run is long enough for a kill to land inside it."""
+    for page in sorted((root / "pages").iterdir()):
+        if page.name in keep:
+            continue
+        for n in range(1, copies + 1):
+            dest = root / "pages" / f"{page.name}-copy{n}"
+            dest.mkdir()
+            for source in page.glob("*.md"):
+                text = source.read_text("utf-8").replace(f"page_id: {page.name}", f"page_id: {page.name}-copy{n}")
+                (dest / source.name).write_text(text, "utf-8")
+
+
 def indexed_entries(index_dir: Path) -> dict[str, str]:
     """Entry id -> body of every live document in the index (asserting each id is there once)."""
     import json

@@ -16,25 +16,11 @@ import random
 import time
 from pathlib import Path
 
-from faultkit import (FULL, REPORT, STABLE_PAGE, STABLE_QUERY, STATS, ContentChanges, expected_entries, holds_lock,
-                      indexed_entries, open_paths, popen_kb, run_kb, wait_for)
+from faultkit import (FULL, REPORT, STABLE_PAGE, STABLE_QUERY, STATS, ContentChanges, enlarge, expected_entries,
+                      holds_lock, indexed_entries, open_paths, popen_kb, run_kb, wait_for)
 
 ROUNDS = int(os.environ.get("KB_KILLS") or (100 if FULL else 12))
 COPIES = 2  # the content three times over: ~100 entries
-
-def enlarge(root: Path, copies: int) -> None:
-    """More pages (copies of the real ones, under their own page ids), so that a run spends long
-    enough holding the lock for random kills to land there."""
-    for page in sorted((root / "pages").iterdir()):
-        if page.name == STABLE_PAGE:
-            continue
-        for n in range(1, copies + 1):
-            dest = root / "pages" / f"{page.name}-copy{n}"
-            dest.mkdir()
-            for source in page.glob("*.md"):
-                text = source.read_text("utf-8").replace(f"page_id: {page.name}", f"page_id: {page.name}-copy{n}")
-                (dest / source.name).write_text(text, "utf-8")
-
 
 def timed_run(args, env, lock: Path) -> tuple[float, float]:
     """(seconds until it held the lock, seconds until it ended) for one uninterrupted run."""
@@ -76,7 +62,7 @@ def test_sigkill_during_index_never_breaks_it(tmp_path, content, env):
     index_dir, lock = tmp_path / "ix", tmp_path / "ix" / ".lock"
     context = f"(KB_SEED={seed})"
 
-    enlarge(content, COPIES)
+    enlarge(content, COPIES, keep=(STABLE_PAGE,))
     full_lock, full_end = timed_run(["index", "--full", content, "--index", index_dir], env, lock)
     changes = ContentChanges(content, rng)
     changes.change(0)

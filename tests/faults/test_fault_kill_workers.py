@@ -8,19 +8,9 @@ import signal
 import time
 from pathlib import Path
 
-from faultkit import indexed_entries, expected_entries, popen_kb, run_kb, wait_for
+from faultkit import enlarge, expected_entries, indexed_entries, popen_kb, run_kb, wait_for
 
 COPIES = 6  # data/ seven times over: a rebuild long enough to kill while the workers run
-
-
-def enlarge(root: Path, copies: int) -> None:
-    for page in sorted((root / "pages").iterdir()):
-        for n in range(1, copies + 1):
-            dest = root / "pages" / f"{page.name}-copy{n}"
-            dest.mkdir()
-            for source in page.glob("*.md"):
-                text = source.read_text("utf-8").replace(f"page_id: {page.name}", f"page_id: {page.name}-copy{n}")
-                (dest / source.name).write_text(text, "utf-8")
 
 
 def children(pid: int) -> set[int]:
