@@ -18,15 +18,14 @@ matching clauses plus ``tiebreak`` times the others, as the query says.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import log, pi
 
 import numpy as np
 from whoosh import query as Q
 
+from .ranking import pl2
 from .postings import (NONE, POSITION_BITS, PostingCache, length_array, live_mask, read_positions,
                        read_postings, segment_key)
 
-_REC_LOG2_OF_E = 1.0 / log(2)
 _TERMS_REMEMBERED = 100_000  # collection frequencies a scorer keeps (a float each)
 # A memo holding a dict under this key records every query node's matches there, by id(node):
 # (node, Matches). indexer/explain.py reads an explanation from what the ranking computed.
@@ -48,7 +47,7 @@ EMPTY = Matches(np.empty(0, np.int64), np.empty(0, np.float64))
 
 
 class ArrayScorer:
-    """Evaluates Whoosh queries against one searcher's index with PL2 scoring (Whoosh's formula)."""
+    """Evaluates Whoosh queries against one searcher's index with PL2 scoring (ranking.pl2)."""
 
     def __init__(self, searcher, c: float, cache: PostingCache | None = None, namespace: str = ""):
         self.searcher = searcher
@@ -110,7 +109,7 @@ class ArrayScorer:
             if scorable:
                 lengths = length_array(leaf, fieldname)
                 fl = lengths[ids] if lengths is not None else np.ones(len(ids))
-                scores = _pl2(tf, cf, self.doc_count, fl, avgfl, self.c)
+                scores = pl2(tf, cf, self.doc_count, fl, avgfl, self.c)
             else:
                 scores = tf
             ids_parts.append(ids.astype(np.int64) + base)
@@ -314,11 +313,3 @@ def _distinct_sorted(values: np.ndarray) -> np.ndarray:
 def _boosted(m: Matches, boost: float) -> Matches:
     return m if boost == 1.0 else Matches(m.ids, m.scores * boost)
 
-
-def _pl2(tf, cf, dc, fl, avgfl, c):
-    """Whoosh's scoring.pl2 over arrays (query frequency 1)."""
-    TF = tf * np.log(1.0 + (c * avgfl) / fl)
-    norm = 1.0 / (TF + 1.0)
-    f = cf / dc
-    return norm * (TF * log(1.0 / f) + f * _REC_LOG2_OF_E + 0.5 * np.log(2 * pi * TF)
-                   + TF * (np.log(TF) - _REC_LOG2_OF_E))

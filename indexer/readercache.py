@@ -23,6 +23,8 @@ from whoosh.util.numeric import byte_to_length
 
 from kb.languages import LANGUAGES
 
+from .ranking import pl2
+
 _LOCK = threading.Lock()
 _BYTE_TO_LENGTH = tuple(byte_to_length(b) for b in range(256))
 NO_LANG = len(LANGUAGES)  # code of a document without a language (never in an index of ours)
@@ -130,17 +132,21 @@ def _mark(codes: bytearray, reader, fieldname: str, text: str, code: int) -> Non
             codes[docnum] = code
 
 
-class _ArrayLengths:
-    """A Whoosh weighting model, same scores, with field lengths read from the per-reader arrays."""
+class _PL2Scorer(scoring.PL2Scorer):
+    def _score(self, weight, length):
+        return float(pl2(weight, self.cf, self.dc, length, self.avgfl, self.c))
+
+
+class ArrayPL2(scoring.PL2):
+    """The Whoosh weighting model of a searcher (for Whoosh's own matchers), scoring with
+    ranking.pl2, field lengths read from the per-reader arrays."""
 
     def scorer(self, searcher, fieldname, text, qf=1):
-        scorer = super().scorer(searcher, fieldname, text, qf)
+        if not searcher.schema[fieldname].scorable:
+            return scoring.WeightScorer.for_(searcher, fieldname, text)
+        scorer = _PL2Scorer(searcher, fieldname, text, self.c, qf=qf)
         if getattr(scorer, "dfl", None) is not None:
             lengths = field_lengths(searcher.reader(), fieldname)
             if lengths is not None:
                 scorer.dfl = lengths.__getitem__
         return scorer
-
-
-class ArrayPL2(_ArrayLengths, scoring.PL2):
-    """Whoosh's PL2 (divergence from randomness) with array field lengths."""

@@ -1,6 +1,7 @@
 """The second stage of ranking: the top matches reweighed by language.
 
-A page in another language than the query's is weighed ×OTHER_LANGUAGE_FACTOR, unless it carries
+A page in another language than the query's is weighed × the other-language factor
+(ranking.Ranking.other_language_factor), unless it carries
 more of the query's concepts than any page in the query's language, or a strong learned bridge
 reaches it and it has no version in the query's language (the page that exists only there ranks
 on its own merit). The factor each page received is returned beside the ranking, so
@@ -14,7 +15,6 @@ import numpy as np
 
 from kb.languages import LANGUAGES
 
-OTHER_LANGUAGE_FACTOR = 0.6  # the query's own language ranks first among comparable matches
 NO_LANG_CODE = len(LANGUAGES)  # readercache.doc_langs' code for a document without a language
 BRIDGED_REASON = ("a strong learned bridge of a query word its language lacks reaches it, and the "
                   "page has no version in the query's language")

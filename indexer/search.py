@@ -22,7 +22,8 @@ from .matching import TRACE, ArrayScorer
 from .postings import DEFAULT_CACHE_BYTES, PostingCache
 from .readercache import ArrayPL2, doc_langs
 from .sidecar import Sidecar
-from .rerank import BRIDGED_REASON, NO_LANG_CODE, OTHER_LANGUAGE_FACTOR, concept_coverage, lang_code as _lang_code, rerank
+from .ranking import DEFAULT as DEFAULT_RANKING, Ranking
+from .rerank import BRIDGED_REASON, NO_LANG_CODE, concept_coverage, lang_code as _lang_code, rerank
 from .bridges import Bridges, foreign_coverage
 from .bridges.store import FILENAME as BRIDGES_FILE
 from .concepts import ConceptMatcher
@@ -35,11 +36,7 @@ from .spelling import correct, is_known
 from .schema import SECTIONS, section_field
 
 IndexMissing = store.IndexMissing
-RERANK_DEPTH = 200
 TRANSLATION_CACHE = 50_000  # page_ids whose versions a searcher keeps
-# Ranking model: divergence from randomness (PL2). Measured beside BM25F (B 0.75, K1 1.2) on the
-# same index: RuMedDaNet MRR@10 0.832 vs 0.824, clinic queries 0.974 vs 0.972.
-PL2_C = 7.0
 
 
 class KnowledgeBase:
@@ -48,8 +45,10 @@ class KnowledgeBase:
     their caches are held once, not once per thread; every call notices a newer generation (full
     rebuild) or commit (incremental update) and moves to it."""
 
-    def __init__(self, index_dir: Path, postings_cache_mb: int = DEFAULT_CACHE_BYTES >> 20):
+    def __init__(self, index_dir: Path, postings_cache_mb: int = DEFAULT_CACHE_BYTES >> 20,
+                 ranking: Ranking = DEFAULT_RANKING):
         self.index_dir = Path(index_dir)
+        self.ranking = ranking  # every weight and factor (indexer/ranking.py)
         self.analysis = Analysis()
         self._lock = threading.Lock()
         self._local = threading.local()
@@ -101,14 +100,9 @@ class KnowledgeBase:
                 self._catalogue = {}
             # the searcher replaced is not closed: another thread may be searching with it; its
             # files close when no thread holds it any more
-            searcher = self._ix.searcher(weighting=self._weighting())
+            searcher = self._ix.searcher(weighting=ArrayPL2(c=self.ranking.pl2_c))
             self._shared = (self._gen, searcher)
         return searcher
-
-    @staticmethod
-    def _weighting():
-        # field lengths read once per reader instead of once per document
-        return ArrayPL2(c=PL2_C)
 
     def status(self) -> tuple[str, dict[str, int]]:
         """The generation served and its live entries per language (for a load balancer)."""
@@ -124,7 +118,8 @@ class KnowledgeBase:
     # -- search ----------------------------------------------------------------------------
     def query_builder(self) -> QueryBuilder:
         """Queries built with the serving generation's concepts and learned bridges."""
-        return QueryBuilder(self.analysis, self._matcher.get(self._gen), self._bridges.get(self._gen))
+        return QueryBuilder(self.analysis, self._matcher.get(self._gen), self._bridges.get(self._gen),
+                            self.ranking)
 
     def search(self, request: SearchRequest) -> SearchResults:
         request = validate(request)
@@ -187,7 +182,7 @@ class KnowledgeBase:
         query = plan.query
         if query is None:
             return [], 0, {}
-        depth = max(RERANK_DEPTH, request.page * request.limit)
+        depth = max(self.ranking.rerank_depth, request.page * request.limit)
         # Every match scored at once over postings arrays (matching.py), counted by language
         # (the facets), the top ones kept in the order a top-N search gives (score, then docnum).
         matches = self._scorer(searcher).evaluate(query, memo)
@@ -199,7 +194,7 @@ class KnowledgeBase:
         total = len(ids)
         by_code = np.bincount(codes[ids], minlength=len(LANGUAGES) + 1).tolist()
         top = [(float(scores[i]), int(ids[i])) for i in _top(ids, scores, depth)]
-        factor = 1.0 if request.in_lang or query_lang is None else OTHER_LANGUAGE_FACTOR
+        factor = 1.0 if request.in_lang or query_lang is None else self.ranking.other_language_factor
         covers, exempt = {}, {}
         if factor != 1.0:
             docnums = [d for _, d in top]
@@ -217,7 +212,7 @@ class KnowledgeBase:
         scorer = searcher.__dict__.get("_kb_scorer")
         if scorer is None:
             scorer = searcher.__dict__["_kb_scorer"] = ArrayScorer(
-                searcher, PL2_C, self._postings, namespace=str(self._gen))
+                searcher, self.ranking.pl2_c, self._postings, namespace=str(self._gen))
         return scorer
 
     def _corrections(self, searcher, parsed, plan, query_lang, builder) -> dict[str, str]:

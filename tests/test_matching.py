@@ -6,13 +6,14 @@ import json
 
 import numpy as np
 import pytest
-from whoosh import query as Q
+from whoosh import query as Q, scoring
+from whoosh.searching import Searcher
 
 from core_support import require_shared
 from indexer.matching import ArrayScorer, PostingCache
 from indexer.query import parse_query
 from indexer.schema import section_field
-from indexer.search import PL2_C
+from indexer.ranking import DEFAULT
 from kb.languages import normalize_lang
 
 
@@ -40,12 +41,14 @@ def term_leaves(query):
 
 
 def whoosh_scores(searcher, query) -> dict[int, float]:
-    return {hit.docnum: hit.score for hit in searcher.search(query, limit=None)}
+    """Whoosh's own PL2 (its matchers and its formula) over the same reader."""
+    own = Searcher(searcher.reader(), weighting=scoring.PL2(c=DEFAULT.pl2_c), closereader=False)
+    return {hit.docnum: hit.score for hit in own.search(query, limit=None)}
 
 
 @pytest.fixture()
 def scorer(data_kb):
-    return ArrayScorer(data_kb._searcher(), PL2_C, PostingCache(), namespace="test")
+    return ArrayScorer(data_kb._searcher(), DEFAULT.pl2_c, PostingCache(), namespace="test")
 
 
 def test_every_dev_query_matches_the_documents_whoosh_matches(data_kb, scorer):
@@ -119,7 +122,7 @@ def test_or_adds_and_and_maybe_keeps_only_the_required_documents(data_kb, scorer
 
 def test_the_posting_cache_stays_within_its_byte_budget(data_kb):
     cache = PostingCache(max_bytes=20_000)
-    scorer = ArrayScorer(data_kb._searcher(), PL2_C, cache, namespace="budget")
+    scorer = ArrayScorer(data_kb._searcher(), DEFAULT.pl2_c, cache, namespace="budget")
     for row in dev_queries():
         plan = plan_for(data_kb, row["query"], None)
         scorer.evaluate(plan.query)
@@ -131,8 +134,8 @@ def test_cached_postings_give_the_same_matches_as_fresh_ones(data_kb):
     cache = PostingCache()
     searcher = data_kb._searcher()
     plan = plan_for(data_kb, "ботокс от потливости подмышек", "ru")
-    first = ArrayScorer(searcher, PL2_C, cache, namespace="again").evaluate(plan.query)
+    first = ArrayScorer(searcher, DEFAULT.pl2_c, cache, namespace="again").evaluate(plan.query)
     assert cache.size_bytes > 0
-    again = ArrayScorer(searcher, PL2_C, cache, namespace="again").evaluate(plan.query)
+    again = ArrayScorer(searcher, DEFAULT.pl2_c, cache, namespace="again").evaluate(plan.query)
     assert first.ids.tolist() == again.ids.tolist()
     assert np.array_equal(first.scores, again.scores)
