@@ -286,9 +286,11 @@ def evaluate(queries, index_dir, run_file, as_json):
 @handle_errors
 def serve(host, port, workers, threads, index_dir):
     """Serve the search and entry pages; builds the default index first if there is none."""
-    from web.server import default_workers, serve as run
+    from web.server import default_workers
 
-    run(settings_for(index_dir), host=host, port=port, threads=threads,
+    from .serving import build_and_serve
+
+    build_and_serve(settings_for(index_dir), host=host, port=port, threads=threads,
         workers=workers or default_workers())
 
 
