@@ -1,4 +1,4 @@
-"""From the text a person types to a Whoosh query.
+"""From the text a person types to a query tree (engine/queries.py).
 
 The syntax is deliberately small: words, and "quoted phrases" («» and “” too). Everything else is
 text: Whoosh operators (*, ?, field:, ~, ^, TO, brackets) are never interpreted, so no query can
@@ -9,13 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from whoosh import query as Q
-
 from kb.languages import LANGUAGES
 
 from .analysis import ITALIAN_WORD_PATTERN, Analysis, fold, is_cyrillic, is_greek, stop_words
 from .bridges import Bridge, Bridges
 from .concepts import ConceptMatcher
+from .engine import queries as Q
 from .ranking import DEFAULT as DEFAULT_RANKING, Ranking
 from .schema import SECTIONS, concepts_field, section_field, words_field
 

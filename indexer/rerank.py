@@ -15,7 +15,7 @@ import numpy as np
 
 from kb.languages import LANGUAGES
 
-NO_LANG_CODE = len(LANGUAGES)  # readercache.doc_langs' code for a document without a language
+NO_LANG_CODE = len(LANGUAGES)  # a document without a language (engine Snapshot.codes)
 BRIDGED_REASON = ("a strong learned bridge of a query word its language lacks reaches it, and the "
                   "page has no version in the query's language")
 
@@ -57,14 +57,14 @@ def rerank(top, codes: np.ndarray, query_lang: str | None, factor: float, covers
     return ranked, applied
 
 
-def concept_coverage(scorer, concepts, docnums) -> dict[int, int]:
+def concept_coverage(snapshot, concepts, docnums) -> dict[int, int]:
     """How many of the query's concepts each document is tagged with."""
     if not concepts or not docnums:
         return {}
     wanted = np.asarray(docnums, np.int64)
     counts = np.zeros(len(wanted), np.int64)
     for concept in concepts:
-        ids, _ = scorer.postings("concepts", concept)
+        ids, _ = snapshot.postings("concepts", concept)
         if len(ids):
             counts += np.isin(wanted, ids)
     return {int(d): int(c) for d, c in zip(wanted, counts) if c}

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Iterator
 
 import numpy as np
-from whoosh import query as Q
 
 from kb.languages import LANGUAGES, detect_language, id_spellings
 from kb.model import Entry
@@ -17,10 +16,10 @@ from kb.model import Entry
 from . import manifest, store
 from .analysis import Analysis, fold
 from .catalogue import pack_catalogue, unpack_catalogue
+from .engine import DEFAULT_CACHE_BYTES, TRACE, SearchIndex, SegmentCache, SlowPaths, Snapshot
+from .engine import queries as Q
+from .engine.segments import text_bytes
 from .explain import explain_hits
-from .matching import TRACE, ArrayScorer
-from .postings import DEFAULT_CACHE_BYTES, PostingCache
-from .readercache import ArrayPL2, doc_langs
 from .sidecar import Sidecar
 from .ranking import DEFAULT as DEFAULT_RANKING, Ranking
 from .rerank import BRIDGED_REASON, NO_LANG_CODE, concept_coverage, lang_code as _lang_code, rerank
@@ -36,17 +35,17 @@ from .spelling import correct, is_known
 from .schema import SECTIONS, section_field
 
 IndexMissing = store.IndexMissing
-TRANSLATION_CACHE = 50_000  # page_ids whose versions a searcher keeps
 
 
 class KnowledgeBase:
-    """An open index. Thread-safe: the threads share one searcher (its files read with positioned
-    reads, each thread at its own position: store.SharedReadStorage), so its segment readers and
-    their caches are held once, not once per thread; every call notices a newer generation (full
-    rebuild) or commit (incremental update) and moves to it."""
+    """An open index. Thread-safe: the threads share one snapshot (its files read with positioned
+    reads, each thread at its own position: engine/storage.py), so its segment readers are held
+    once, not once per thread, and what is read from the segments is kept in one SegmentCache;
+    every call notices a newer generation (full rebuild) or commit (incremental update) and
+    moves to it. ``strict``: a slow path of the engine raises (engine/slowpaths.py)."""
 
     def __init__(self, index_dir: Path, postings_cache_mb: int = DEFAULT_CACHE_BYTES >> 20,
-                 ranking: Ranking = DEFAULT_RANKING):
+                 ranking: Ranking = DEFAULT_RANKING, strict: bool = False):
         self.index_dir = Path(index_dir)
         self.ranking = ranking  # every weight and factor (indexer/ranking.py)
         self.analysis = Analysis()
@@ -58,27 +57,35 @@ class KnowledgeBase:
         self._matcher = Sidecar(store.CONCEPTS, ConceptMatcher.load)
         self._bridges = Sidecar(BRIDGES_FILE, lambda path: Bridges.load(path.parent))
         self._catalogue: dict[str, tuple[list[bytes], int]] = {}  # lang -> packed items
-        self._shared = None  # (generation, searcher) that every thread uses
-        self._postings = PostingCache(postings_cache_mb << 20)  # decoded postings, shared by the threads
+        self._shared = None  # (generation, snapshot) that every thread uses
+        self.cache = SegmentCache(postings_cache_mb << 20)  # shared by the threads and generations
+        self.slow_paths = SlowPaths(strict)
         self._open()
 
     @classmethod
-    def open(cls, index_dir: Path, postings_cache_mb: int = DEFAULT_CACHE_BYTES >> 20) -> "KnowledgeBase":
-        return cls(index_dir, postings_cache_mb)
+    def open(cls, index_dir: Path, postings_cache_mb: int = DEFAULT_CACHE_BYTES >> 20,
+             strict: bool = False) -> "KnowledgeBase":
+        return cls(index_dir, postings_cache_mb, strict=strict)
 
     # -- lifecycle -------------------------------------------------------------------------
     def _open(self) -> None:
         gen = manifest.generation_to_serve(self.index_dir, keep=self._gen)
         if gen == self._gen and self._ix is not None:
             return  # CURRENT names a generation still being copied here: keep serving this one
-        ix = store.open_shared(gen)
+        ix = SearchIndex(gen, self.cache, self.slow_paths, self.ranking.pl2_c)
         if not store.is_current_version(gen):
             raise store.IndexOutdated(self.index_dir)
         with self._lock:
             self._gen, self._ix = gen, ix
             self._catalogue = {}
 
-    def _searcher(self):
+    @property
+    def generation(self) -> Path:
+        """The generation served."""
+        return self._gen
+
+    def snapshot(self) -> Snapshot:
+        """The serving generation's latest commit."""
         if manifest.named_generation(self.index_dir) != getattr(self._gen, "name", None):
             for attempt in range(3):
                 try:
@@ -100,13 +107,13 @@ class KnowledgeBase:
                 self._catalogue = {}
             # the searcher replaced is not closed: another thread may be searching with it; its
             # files close when no thread holds it any more
-            searcher = self._ix.searcher(weighting=ArrayPL2(c=self.ranking.pl2_c))
+            searcher = self._ix.snapshot()
             self._shared = (self._gen, searcher)
         return searcher
 
     def status(self) -> tuple[str, dict[str, int]]:
         """The generation served and its live entries per language (for a load balancer)."""
-        codes = np.bincount(_lang_codes(self._searcher()), minlength=NO_LANG_CODE + 1)
+        codes = np.bincount(_lang_codes(self.snapshot()), minlength=NO_LANG_CODE + 1)
         return self._gen.name, {lang: int(codes[i]) for i, lang in enumerate(LANGUAGES)}
 
     def close(self) -> None:
@@ -123,12 +130,12 @@ class KnowledgeBase:
 
     def search(self, request: SearchRequest) -> SearchResults:
         request = validate(request)
-        searcher = self._searcher()
+        searcher = self.snapshot()
         parsed = parse_query(request.text)
         query_lang, method = self._query_language(request, parsed, searcher)
         builder = self.query_builder()
         plan = builder.build(parsed, query_lang, request.field)
-        filter_q = Q.Term("lang", request.in_lang) if request.in_lang else None
+        filter_q = bool(request.in_lang)
         memo: dict = {}  # each term's matches, shared by the queries of this search
         if request.explain:  # every query node's matches kept for the explanations
             memo[TRACE] = {}
@@ -171,10 +178,9 @@ class KnowledgeBase:
             return detected.lang, detected.method
         # Latin script with no telling words: Italian if the Italian vocabulary (any section's)
         # knows its words
-        reader = searcher.reader()
         for word in parsed.words:
             terms = self.analysis.word_terms(word, "it", mode="query")
-            if any(reader.doc_frequency(section_field(s, "it"), t) for s in SECTIONS for t in terms):
+            if any(searcher.doc_frequency(section_field(s, "it"), t) for s in SECTIONS for t in terms):
                 return "it", "index"
         return None, "none"
 
@@ -185,10 +191,10 @@ class KnowledgeBase:
         depth = max(self.ranking.rerank_depth, request.page * request.limit)
         # Every match scored at once over postings arrays (matching.py), counted by language
         # (the facets), the top ones kept in the order a top-N search gives (score, then docnum).
-        matches = self._scorer(searcher).evaluate(query, memo)
+        matches = searcher.evaluate(query, memo)
         codes = _lang_codes(searcher)
         ids, scores = matches.ids, matches.scores
-        if filter_q is not None:
+        if filter_q:
             keep = codes[ids] == _lang_code(request.in_lang)
             ids, scores = ids[keep], scores[keep]
         total = len(ids)
@@ -198,42 +204,33 @@ class KnowledgeBase:
         covers, exempt = {}, {}
         if factor != 1.0:
             docnums = [d for _, d in top]
-            covers = concept_coverage(self._scorer(searcher), plan.concepts, docnums)
+            covers = concept_coverage(searcher, plan.concepts, docnums)
             # a page reached through a strong bridge of a word the query's language does not
             # have, with no version in the query's language: the page that exists only there
-            exempt = dict.fromkeys(foreign_coverage(searcher, self._scorer(searcher), plan.foreign,
-                                                    docnums, query_lang), BRIDGED_REASON)
+            exempt = dict.fromkeys(foreign_coverage(searcher, plan.foreign, docnums, query_lang),
+                                   BRIDGED_REASON)
         ranked, factors = rerank(top, codes, query_lang, factor, covers, exempt)  # rerank.py
-        self._local.matched = (query, by_code) if filter_q is None else None
+        self._local.matched = (query, by_code) if not filter_q else None
         return ranked, total, factors
 
-    def _scorer(self, searcher) -> ArrayScorer:
-        """The searcher's array scorer (one per searcher: it holds the searcher's segments)."""
-        scorer = searcher.__dict__.get("_kb_scorer")
-        if scorer is None:
-            scorer = searcher.__dict__["_kb_scorer"] = ArrayScorer(
-                searcher, self.ranking.pl2_c, self._postings, namespace=str(self._gen))
-        return scorer
-
     def _corrections(self, searcher, parsed, plan, query_lang, builder) -> dict[str, str]:
-        reader = searcher.reader()
         corrections = {}
         for word in parsed.words:
             terms = plan.word_terms.get(word)
-            if not terms or is_known(self._scorer(searcher), terms):  # postings cached there
+            if not terms or is_known(searcher.scorer, terms):  # postings cached there
                 continue  # a stop word, or a word the index knows
             if plan.concepts and builder.names_concept(word, plan):
                 continue
             if word in plan.foreign:
                 continue  # a word of another language, not a typo: its bridges find it
-            fixed = correct(reader, word, word_languages(word, query_lang)
+            fixed = correct(searcher, word, word_languages(word, query_lang)
                             if query_lang is None else _langs_for(word, query_lang), self.analysis)
             if fixed:
                 corrections[word] = fixed
         return corrections
 
     def _hit(self, searcher, docnum, score, plan, query_lang, seen: dict[str, dict]) -> Hit:
-        stored = searcher.stored_fields(docnum)
+        stored = searcher.stored(docnum)
         data = json.loads(stored["data"])
         entry = entry_from_data(data)
         snippet, sections = make_snippet(section_texts(entry), entry.lang,
@@ -251,10 +248,9 @@ class KnowledgeBase:
             return {"lang": {}, "section": {}}
         # counted by language from the matches the search found (no search per language)
         codes = _lang_codes(searcher)
-        scorer = self._scorer(searcher)
         last_query, by_code = getattr(self._local, "matched", None) or (None, None)
         if last_query is not query:
-            by_code = np.bincount(codes[scorer.evaluate(query, memo).ids], minlength=len(LANGUAGES) + 1).tolist()
+            by_code = np.bincount(codes[searcher.evaluate(query, memo).ids], minlength=len(LANGUAGES) + 1).tolist()
         self._local.matched = None
         langs = {lang: by_code[i] for i, lang in enumerate(LANGUAGES) if by_code[i]}
         sections = {}
@@ -262,7 +258,7 @@ class KnowledgeBase:
         for section in ("treatments", "mechanisms", "indications"):
             plan = builder.build(parsed, query_lang, section)
             if plan.query is not None:
-                ids = scorer.evaluate(plan.query, memo).ids
+                ids = searcher.evaluate(plan.query, memo).ids
                 count = int(np.count_nonzero(codes[ids] == wanted)) if wanted is not None else len(ids)
                 if count:
                     sections[section] = count
@@ -274,7 +270,7 @@ class KnowledgeBase:
             entry_id.encode("utf-8")
         except UnicodeEncodeError:  # ids are UTF-8 text: a lone surrogate names no entry
             return None
-        searcher = self._searcher()
+        searcher = self.snapshot()
         for candidate in id_spellings(entry_id):
             stored = searcher.document(id=candidate)
             if stored:
@@ -285,21 +281,14 @@ class KnowledgeBase:
         entry = self.entry(entry_id)
         if entry is None or not entry.page_id:
             return []
-        return self._translations(self._searcher(), entry.page_id, entry.id)
+        return self._translations(self.snapshot(), entry.page_id, entry.id)
 
     def _translations(self, searcher, page_id, own_id) -> list[Translation]:
         if not page_id:
             return []
-        # kept with the searcher (a commit opens a new one): a page's versions are read once
-        cache = searcher.__dict__.setdefault("_kb_translations", {})
-        versions = cache.get(page_id)
-        if versions is None:
-            versions = [Translation(d["id"], d["lang"], d.get("written", d["lang"]), d.get("title", ""))
-                        for d in searcher.documents(page_id=page_id)]
-            versions.sort(key=lambda t: LANGUAGES.index(t.lang))
-            if len(cache) >= TRANSLATION_CACHE:
-                cache.clear()
-            cache[page_id] = versions
+        # kept for the snapshot (a commit makes a new one): a page's versions are read once
+        versions = self.cache.fetch((searcher.key, "versions", page_id),
+                                    lambda: _versions(searcher, page_id), text_bytes)
         return [t for t in versions if t.id != own_id]
 
     def catalogue(self, lang: str) -> list[CatalogueItem]:
@@ -310,7 +299,7 @@ class KnowledgeBase:
         title), one at a time: the home page streams them instead of holding them all. Kept
         between calls, until the index changes, compressed (catalogue.pack_catalogue)."""
         lang = lang_param("lang", lang)
-        searcher = self._searcher()
+        searcher = self.snapshot()
         packed = self._catalogue.get(lang)
         if packed is None:
             packed = self._catalogue[lang] = pack_catalogue(searcher, lang)
@@ -324,15 +313,16 @@ class KnowledgeBase:
         words = [fold(w) for w in parse_query(prefix).words]
         if not words or len(words[-1]) < 2:
             return []
-        searcher = self._searcher()
-        expansions = list(islice(searcher.reader().expand_prefix("heads", words[-1]), 50))
+        searcher = self.snapshot()
+        expansions = list(islice(searcher.expand_prefix("heads", words[-1]), 50))
         if not expansions:
             return []
-        last = Q.Or([Q.Term("heads", e.decode("utf-8") if isinstance(e, bytes) else e) for e in expansions])
+        last = Q.Or([Q.Term("heads", e) for e in expansions])
         query = Q.And([Q.Term("heads", w) for w in words[:-1]] + [last]) if len(words) > 1 else last
         out = []
-        for hit in searcher.search(query, limit=max(limit * 3, 20)):
-            data = json.loads(hit["data"])
+        matches = searcher.evaluate(query)
+        for i in _top(matches.ids, matches.scores, max(limit * 3, 20)):
+            data = json.loads(searcher.stored(int(matches.ids[i]))["data"])
             heads = [data["title"], *data["structure"]["treatments"]]
             text = next((h for h in heads if _starts_word(h, words[-1])), data["title"])
             out.append(Suggestion(data["id"], data["title"], data["lang"], data["lang_written"], text))
@@ -352,11 +342,15 @@ def _top(ids: np.ndarray, scores: np.ndarray, depth: int) -> np.ndarray:
 
 
 def _lang_codes(searcher) -> np.ndarray:
-    """Every document's language as an index of LANGUAGES (readercache.doc_langs), as an array."""
-    codes = searcher.__dict__.get("_kb_lang_codes")
-    if codes is None:
-        codes = searcher.__dict__["_kb_lang_codes"] = np.frombuffer(doc_langs(searcher), np.uint8)
-    return codes
+    """Every document's language as an index of LANGUAGES (NO_LANG_CODE for none), as an array."""
+    return searcher.codes("lang", LANGUAGES)
+
+
+def _versions(searcher, page_id: str) -> list[Translation]:
+    versions = [Translation(d["id"], d["lang"], d.get("written", d["lang"]), d.get("title", ""))
+                for d in searcher.documents(page_id=page_id)]
+    versions.sort(key=lambda t: LANGUAGES.index(t.lang))
+    return versions
 
 
 def _langs_for(word: str, query_lang: str) -> tuple[str, ...]:

@@ -1,4 +1,7 @@
-"""Typo tolerance: corrections drawn from the index's own vocabulary of surface words."""
+"""Typo tolerance: corrections drawn from the index's own vocabulary of surface words.
+
+``index``: an engine Snapshot (its ``doc_frequency``, ``expand_prefix`` and ``vocabulary``, the
+field's terms read once and kept in the segment cache)."""
 from __future__ import annotations
 
 from itertools import islice
@@ -17,7 +20,7 @@ def max_distance(word: str) -> int:
 
 def is_known(reader, word_terms: dict[str, tuple[str, ...]]) -> bool:
     """Does any analyzed term of the word occur in any section of its languages? ``reader``:
-    anything with Whoosh's ``doc_frequency(fieldname, text)``."""
+    anything with ``doc_frequency(fieldname, text)`` (the engine's scorer: postings cached)."""
     for lang, terms in word_terms.items():
         for term in terms:
             for section in SECTIONS:
@@ -49,7 +52,6 @@ def correct_stem(reader, word: str, langs, analysis) -> str | None:
         return None
     _, stem, lang = best
     for surface in islice(reader.expand_prefix(words_field(lang), stem), MAX_CANDIDATES):
-        surface = surface.decode("utf-8") if isinstance(surface, bytes) else surface
         if stem in analysis.word_terms(surface, lang, mode="query"):
             return surface
     return None
@@ -78,7 +80,7 @@ def nearest(reader, fieldname: str, text: str, limit: int) -> list[tuple[str, in
     from rapidfuzz import process  # only a word the index does not know needs it
     from rapidfuzz.distance import OSA
 
-    found = process.extract(text, vocabulary(reader, fieldname, text[:1]), scorer=OSA.distance,
+    found = process.extract(text, reader.vocabulary(fieldname, text[:1]), scorer=OSA.distance,
                             score_cutoff=limit, limit=None)
     found = [(term, distance) for term, distance, _ in found if term != text]
     if not found:
@@ -86,12 +88,3 @@ def nearest(reader, fieldname: str, text: str, limit: int) -> list[tuple[str, in
     least = min(distance for _, distance in found)
     return [(term, distance) for term, distance in found if distance == least][:MAX_CANDIDATES]
 
-
-def vocabulary(reader, fieldname: str, prefix: str) -> list[str]:
-    """The field's terms that start with ``prefix``, read once per reader (a commit opens a new one)."""
-    cache = reader.__dict__.setdefault("_kb_vocabulary", {})
-    terms = cache.get((fieldname, prefix))
-    if terms is None:
-        terms = cache[(fieldname, prefix)] = [
-            t.decode("utf-8") if isinstance(t, bytes) else t for t in reader.expand_prefix(fieldname, prefix)]
-    return terms
