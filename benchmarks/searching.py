@@ -4,8 +4,8 @@
 - the first time each query of the mix runs on a freshly opened KnowledgeBase (the postings it
   needs not yet decoded and cached);
 - the engine call alone: matching and scoring every match of the query the search path builds
-  (indexer.matching.ArrayScorer), and beside it Whoosh's own matchers on the same query, top 10
-  (``searcher.search``, what the search path ran before matching.py)."""
+  (indexer.engine's Snapshot.evaluate), and beside it Whoosh's own matchers on the same query,
+  top 10 (``searcher.search``, what the search path ran before the engine's array matching)."""
 from __future__ import annotations
 
 import gc
@@ -58,19 +58,21 @@ def request_for(q: MixQuery, facets: bool = False):
 
 
 def engine_query(kb, q: MixQuery):
-    """(searcher, Whoosh query, filter) exactly as KnowledgeBase.search builds them."""
-    from whoosh import query as Q
-
-    from indexer.query import QueryBuilder, parse_query
+    """(snapshot, query tree, filter) exactly as KnowledgeBase.search builds them."""
     from indexer.results import validate
 
     request = validate(request_for(q))
-    searcher = kb._searcher()
-    parsed = parse_query(request.text)
-    query_lang, _ = kb._query_language(request, parsed, searcher)
-    plan = QueryBuilder(kb.analysis, kb._matcher).build(parsed, query_lang, request.field)
-    filter_q = Q.Term("lang", request.in_lang) if request.in_lang else None
-    return searcher, plan.query, filter_q
+    parsed = kb.pipeline.parse(request)
+    return parsed.snapshot, kb.pipeline.plan(parsed).plan.query, request.in_lang
+
+
+def whoosh_searcher(kb):
+    """Whoosh's own searcher over the served generation, scoring with Whoosh's own PL2."""
+    from whoosh import scoring
+
+    from indexer import store
+
+    return store.open_generation(kb.generation).searcher(weighting=scoring.PL2(c=kb.ranking.pl2_c))
 
 
 def _timed(fn, rounds: int) -> list[float]:
@@ -105,6 +107,11 @@ def measure(index: Path, runs: int, rounds: int = 3, budget_s: float = 600) -> d
         rounds -= 1
     while runs > 2 and runs * rounds * one_pass > budget_s:
         runs -= 1
+    from whoosh.query import Term
+
+    from indexer.engine import to_whoosh
+
+    whoosh = whoosh_searcher(kb)
     samples = {"search": [], "search_facets": [], "engine": [], "whoosh_matcher": []}
     by_kind: dict[str, list[float]] = {}
     totals = {}
@@ -115,11 +122,12 @@ def measure(index: Path, runs: int, rounds: int = 3, budget_s: float = 600) -> d
             samples["search"] += s
             by_kind.setdefault(q.kind, []).extend(s)
             samples["search_facets"] += _timed(lambda: kb.search(request_for(q, facets=True)), rounds)
-            searcher, query, filter_q = engine_query(kb, q)
+            snapshot, query, in_lang = engine_query(kb, q)
             if query is not None:
-                scorer = kb._scorer(searcher)
-                samples["engine"] += _timed(lambda: scorer.evaluate(query), rounds)
-                samples["whoosh_matcher"] += _timed(lambda: searcher.search(query, limit=10, filter=filter_q), 1)
+                samples["engine"] += _timed(lambda: snapshot.evaluate(query), rounds)
+                whoosh_query = to_whoosh(query)
+                filter_q = Term("lang", in_lang) if in_lang else None
+                samples["whoosh_matcher"] += _timed(lambda: whoosh.search(whoosh_query, limit=10, filter=filter_q), 1)
     for q in QUERY_MIX:
         r = kb.search(request_for(q))
         totals[f"{q.kind}: {q.text}"] = {"total": r.total, "fuzzy": r.fuzzy, "top": r.hits[0].id if r.hits else None}

@@ -72,3 +72,15 @@ def concept_coverage(snapshot, concepts, docnums) -> dict[int, int]:
 
 def lang_code(lang: str | None) -> int:
     return LANGUAGES.index(lang) if lang in LANGUAGES else NO_LANG_CODE
+
+
+def top(ids: np.ndarray, scores: np.ndarray, depth: int) -> np.ndarray:
+    """Indexes of the ``depth`` best matches, best first; equal scores by document number (the
+    order a top-N search gives)."""
+    if len(ids) > depth:
+        kth = np.partition(scores, len(scores) - depth)[len(scores) - depth]
+        chosen = np.flatnonzero(scores >= kth)
+    else:
+        chosen = np.arange(len(ids))
+    order = np.lexsort((ids[chosen], -scores[chosen]))
+    return chosen[order[:depth]]

@@ -4,9 +4,11 @@
 field's terms read once and kept in the segment cache)."""
 from __future__ import annotations
 
+import re
 from itertools import islice
 
 from .analysis import fold
+from .query import word_languages
 from .schema import SECTIONS, section_field, words_field
 
 MAX_CANDIDATES = 64
@@ -88,3 +90,37 @@ def nearest(reader, fieldname: str, text: str, limit: int) -> list[tuple[str, in
     least = min(distance for _, distance in found)
     return [(term, distance) for term, distance in found if distance == least][:MAX_CANDIDATES]
 
+
+
+def corrections(snapshot, planned, analysis) -> dict[str, str]:
+    """A correction for each word of the plan's query that the index does not know and that is
+    neither a stop word, nor a concept's term, nor a word of another language reached through
+    its bridges (pipeline.Planned: the words, their terms, the concepts, the foreign words)."""
+    plan, query_lang, builder = planned.plan, planned.parsed.query_lang, planned.parsed.builder
+    found = {}
+    for word in planned.query.words:
+        terms = plan.word_terms.get(word)
+        if not terms or is_known(snapshot.scorer, terms):  # postings cached there
+            continue  # a stop word, or a word the index knows
+        if plan.concepts and builder.names_concept(word, plan):
+            continue
+        if word in plan.foreign:
+            continue  # a word of another language, not a typo: its bridges find it
+        fixed = correct(snapshot, word, word_languages(word, query_lang)
+                        if query_lang is None else _langs_for(word, query_lang), analysis)
+        if fixed:
+            found[word] = fixed
+    return found
+
+
+def apply_corrections(text: str, found: dict[str, str]) -> str:
+    """The text as typed with its corrected words replaced (the "did you mean")."""
+    def fix(match):
+        return found.get(match.group(), match.group())
+
+    return re.sub(r"(?:\w|[\u0300-\u036f])+", fix, text)
+
+
+def _langs_for(word: str, query_lang: str) -> tuple[str, ...]:
+    langs = word_languages(word, query_lang)
+    return (query_lang,) if query_lang in langs else langs

@@ -101,7 +101,7 @@ def test_a_slow_path_outside_strict_mode_is_counted_by_name():
 
 
 def test_the_segment_cache_keeps_what_a_search_read_within_its_budget(data_index):
-    kb = KnowledgeBase.open(data_index, postings_cache_mb=1)
+    kb = KnowledgeBase.open(Settings(index_dir=data_index, postings_cache_mb=1))
     try:
         kb.search(SearchRequest("мезотерапия", facets=True))
         assert isinstance(kb.cache, SegmentCache) and len(kb.cache) > 0
