@@ -163,3 +163,84 @@ def profile(index: Path, out: Path, rounds: int = 3) -> str:
     text = io.StringIO()
     pstats.Stats(prof, stream=text).sort_stats("cumulative").print_stats(30)
     return text.getvalue()
+
+
+# -- side by side with another checkout --------------------------------------------------------
+# The search path timed through the public API only (KnowledgeBase.open, search, SearchRequest),
+# so that the same code times this checkout and a baseline checkout with its own interpreter.
+_TIMER = r"""
+import gc, json, sys, time
+from indexer.results import SearchRequest
+from indexer.search import KnowledgeBase
+index, rounds, mix = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])
+kb = KnowledgeBase.open(index)
+requests = [SearchRequest(q["text"], lang=q["lang"], field=q["field"], in_lang=q["in_lang"], limit=10)
+            for q in mix]
+facets = [SearchRequest(r.text, lang=r.lang, field=r.field, in_lang=r.in_lang, limit=10, facets=True)
+          for r in requests]
+for r in requests + facets:
+    kb.search(r)
+gc.collect()
+out = {"search": [], "search_facets": []}
+for _ in range(rounds):
+    for plain, faceted in zip(requests, facets):
+        for name, r in (("search", plain), ("search_facets", faceted)):
+            started = time.perf_counter()
+            kb.search(r)
+            out[name].append(time.perf_counter() - started)
+print(json.dumps(out))
+"""
+
+
+def side_by_side(index: Path, baseline: Path, passes: int = 4, rounds: int = 3) -> dict:
+    """The search path over the mix in this checkout and in ``baseline`` (its .venv), passes
+    alternating (so that a change of load weighs on both alike): medians and their ratio."""
+    import json
+    import subprocess
+
+    from .common import PROJECT
+
+    mix = json.dumps([{"text": q.text, "lang": q.lang, "field": q.field, "in_lang": q.in_lang}
+                      for q in QUERY_MIX])
+    samples: dict[str, dict[str, list[float]]] = {"this": {}, "baseline": {}}
+    for _ in range(passes):
+        for name, checkout in (("this", PROJECT), ("baseline", Path(baseline))):
+            python = checkout / ".venv" / "bin" / "python"
+            done = subprocess.run([str(python), "-c", _TIMER, str(index), str(rounds), mix], cwd=checkout,
+                                  env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(checkout)},
+                                  capture_output=True, text=True, check=True)
+            for figure, values in json.loads(done.stdout).items():
+                samples[name].setdefault(figure, []).extend(values)
+    result = {}
+    for figure in ("search", "search_facets"):
+        this, base = summary_ms(samples["this"][figure]), summary_ms(samples["baseline"][figure])
+        result[figure] = {"this": this, "baseline": base,
+                          "p50_ratio": round(this["p50_ms"] / base["p50_ms"], 3),
+                          "p95_ratio": round(this["p95_ms"] / base["p95_ms"], 3)}
+    return result
+
+
+def main(argv=None) -> None:
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.searching",
+                                     description="The search path over the query mix, warm.")
+    parser.add_argument("--index", type=Path, required=True, help="an index directory (kb index)")
+    parser.add_argument("--baseline", type=Path, help="another checkout (with its .venv): side by side")
+    parser.add_argument("--passes", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=3, help="each query's searches per pass")
+    args = parser.parse_args(argv)
+    if args.baseline:
+        result = side_by_side(args.index, args.baseline, args.passes, args.rounds)
+        for figure, row in result.items():
+            print(f"{figure:14} p50 {row['this']['p50_ms']:8.2f} ms vs {row['baseline']['p50_ms']:8.2f} ms "
+                  f"(x{row['p50_ratio']}), p95 {row['this']['p95_ms']:8.2f} vs {row['baseline']['p95_ms']:8.2f} "
+                  f"(x{row['p95_ratio']}), n {row['this']['n']}")
+    else:
+        result = measure(args.index, args.passes, args.rounds)
+        print(json.dumps({k: v for k, v in result.items() if k != "queries"}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
