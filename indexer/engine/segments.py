@@ -74,9 +74,12 @@ def array_bytes(value) -> int:
 
 
 def text_bytes(value) -> int:
-    """An estimate of the bytes of strings (a list, or nested in lists and tuples)."""
+    """An estimate of the bytes of strings (a list, or nested in lists, tuples and dataclasses)."""
     if isinstance(value, str):
         return 50 + 2 * len(value)
     if isinstance(value, (list, tuple)):
         return 56 + 8 * len(value) + sum(text_bytes(v) for v in value)
+    fields = getattr(value, "__dataclass_fields__", None)
+    if fields:  # a record of strings (results.Translation)
+        return 64 + sum(text_bytes(getattr(value, name)) for name in fields)
     return 32
