@@ -185,7 +185,7 @@ def search(query, lang, field, in_lang, limit, page, as_json, explain, index_dir
     from indexer.search import KnowledgeBase
 
     settings = settings_for(index_dir)
-    kb = KnowledgeBase.open(settings.index_dir, settings.postings_cache_mb)
+    kb = KnowledgeBase.open(settings)
     results = kb.search(SearchRequest(query, lang=lang, field=field, in_lang=in_lang,
                                       limit=limit, page=page, facets=as_json, explain=explain))
     if as_json:
@@ -206,7 +206,7 @@ def show(entry_id, as_json, index_dir):
     from indexer.search import KnowledgeBase
 
     settings = settings_for(index_dir)
-    kb = KnowledgeBase.open(settings.index_dir, settings.postings_cache_mb)
+    kb = KnowledgeBase.open(settings)
     entry = kb.entry(entry_id)
     if entry is None:
         fail(f"no entry {entry_id!r} in the index")
@@ -256,7 +256,7 @@ def evaluate(queries, index_dir, run_file, as_json):
 
     labelled = read_labelled(queries)
     settings = settings_for(index_dir)
-    kb = KnowledgeBase.open(settings.index_dir, settings.postings_cache_mb)
+    kb = KnowledgeBase.open(settings)
     rankings = {}
     for q in labelled:
         lang = normalize_lang(q.lang) if q.lang else None
@@ -286,9 +286,11 @@ def evaluate(queries, index_dir, run_file, as_json):
 @handle_errors
 def serve(host, port, workers, threads, index_dir):
     """Serve the search and entry pages; builds the default index first if there is none."""
-    from web.server import default_workers, serve as run
+    from web.server import default_workers
 
-    run(settings_for(index_dir), host=host, port=port, threads=threads,
+    from .serving import build_and_serve
+
+    build_and_serve(settings_for(index_dir), host=host, port=port, threads=threads,
         workers=workers or default_workers())
 
 

@@ -92,7 +92,7 @@ def search_again(settings, report) -> dict[tuple[str, str | None], FoundNow]:
     from indexer.search import KnowledgeBase
 
     try:
-        kb = KnowledgeBase.open(settings.index_dir, settings.postings_cache_mb)
+        kb = KnowledgeBase.open(settings)
     except OSError:  # no index (or one of another version): nothing to say
         return {}
     found = {}

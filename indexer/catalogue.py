@@ -9,19 +9,19 @@ import zlib
 from array import array
 from typing import Iterator
 
-from .results import CatalogueItem
+from .results import CatalogueItem, lang_param
 
 CATALOGUE_BLOCK = 256  # catalogue items compressed together
 
 
-def pack_catalogue(searcher, lang: str) -> tuple[list[bytes], int]:
+def pack_catalogue(snapshot, lang: str) -> tuple[list[bytes], int]:
     """A language's catalogue items in catalogue order, pickled, in zlib-compressed blocks of
     CATALOGUE_BLOCK items (at 100,000 entries 3 MB a language, where the items themselves took
     54 MB and their pickles 18 MB), and how many there are. Each item is pickled into one buffer
     as its document is read, so that nothing per item outlives the parsed document but its sort
     key (the documents freed on the way leave no holes pinned by items kept between them)."""
     buffer, keys, spans = bytearray(), [], array("Q")
-    for stored in searcher.documents(lang=lang):
+    for stored in snapshot.documents(lang=lang):
         data = json.loads(stored["data"])
         group = stored.get("group", "other")
         item = (data["id"], data.get("page_id"), data["title"], data["lang_written"], data["kind"],
@@ -48,3 +48,20 @@ def unpack_catalogue(packed: tuple[list[bytes], int], lang: str) -> Iterator[Cat
             id_, page_id, title, written, kind, group, treatments = items.load()
             yield CatalogueItem(id_, page_id, title, lang, sys.intern(written), sys.intern(kind),
                                 sys.intern(group), treatments)
+
+
+class Catalogue:
+    """Each language's packed catalogue, for the snapshot it was read from (a commit or a new
+    generation makes it read again). Thread-safe enough: two threads may pack the same one."""
+
+    def __init__(self):
+        self._packed: dict[str, tuple[tuple, tuple[list[bytes], int]]] = {}  # lang -> (snapshot key, packed)
+
+    def items(self, snapshot, lang: str) -> Iterator[CatalogueItem]:
+        """A language's entries as its home page lists them (by group, articles last, then by
+        title), one at a time: the home page streams them instead of holding them all."""
+        lang = lang_param("lang", lang)
+        found = self._packed.get(lang)
+        if found is None or found[0] != snapshot.key:
+            found = self._packed[lang] = (snapshot.key, pack_catalogue(snapshot, lang))
+        return unpack_catalogue(found[1], lang)

@@ -1,6 +1,6 @@
 """Why a page ranked where it did, read from the arrays the ranking computed.
 
-With ``SearchRequest.explain`` the search's memo carries a trace (matching.TRACE): every query
+With ``SearchRequest.explain`` the search's memo carries a trace (engine.TRACE): every query
 node's Matches as ArrayScorer.evaluate produced them for the ranking. Here the query tree is
 walked once more over those recorded arrays, for the shown hits only, and each leaf clause's
 score is carried up through the same combination rules (a sum for Or, And and AndMaybe; for
@@ -10,13 +10,12 @@ leaves' parts add up to the score the ranking gave. Nothing is scored again.
 from __future__ import annotations
 
 import numpy as np
-from whoosh import query as Q
 
-from .matching import Matches
+from .engine import SUMS as _SUMS, Matches
+from .engine import queries as Q
 from .rerank import LanguageFactor
 from .results import Contribution, Explanation, Factor
 
-_SUMS = (Q.Or, Q.And)
 
 
 def explain_hits(plan, trace: dict, docnums: list[int], scores: list[float],
@@ -86,7 +85,7 @@ def _walk(node, origin, weight: np.ndarray, targets, trace, origins, parts) -> N
         for row, sub in enumerate(subs):
             share = np.where(best == row, 1.0, node.tiebreak)
             _walk(sub, origin, weight * share * node.boost, targets, trace, origins, parts)
-    else:  # a leaf: a Term, a Phrase, or a query matching.py hands to Whoosh
+    else:  # a leaf: a Term or a Phrase
         present, values = _at(recorded[1], targets)
         if present.any():
             leaf_boost = getattr(node, "boost", 1.0)

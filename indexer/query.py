@@ -1,4 +1,4 @@
-"""From the text a person types to a Whoosh query.
+"""From the text a person types to a query tree (engine/queries.py).
 
 The syntax is deliberately small: words, and "quoted phrases" («» and “” too). Everything else is
 text: Whoosh operators (*, ?, field:, ~, ^, TO, brackets) are never interpreted, so no query can
@@ -9,28 +9,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from whoosh import query as Q
-
 from kb.languages import LANGUAGES
 
 from .analysis import ITALIAN_WORD_PATTERN, Analysis, fold, is_cyrillic, is_greek, stop_words
 from .bridges import Bridge, Bridges
-from .concepts import SOFT_MAX, ConceptMatcher
-from .schema import SECTION_BOOSTS, SECTIONS, concepts_field, section_field, words_field
+from .concepts import ConceptMatcher
+from .engine import queries as Q
+from .ranking import DEFAULT as DEFAULT_RANKING, Ranking
+from .schema import SECTIONS, concepts_field, section_field, words_field
 
 _PHRASE = re.compile(r'"([^"]*)"|«([^»]*)»|“([^”]*)”')
 _WORD = re.compile(ITALIAN_WORD_PATTERN)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
-CONCEPT_BOOST = 2.5
-WORD_TIEBREAK = 0.1  # a word's other sections add a tenth of their score to its best one
 MAX_WORDS = 32
-EXACT_BOOST = 0.3
 MAX_PHRASE_VARIANTS = 8
-# A bridged term (bridges/) weighs its confidence times this; one into the query's own language
-# (a gloss, a Latin spelling on a Greek page) as little as another language's page would, and a
-# bridge into another language is weighed again by search's other-language factor.
-OWN_LANGUAGE_BRIDGE = 0.6
-STRONG_BRIDGE = 0.7  # a word unknown in its language and bridged this surely names a page elsewhere
 
 
 @dataclass(frozen=True)
@@ -110,10 +102,14 @@ class QueryPlan:
 
 
 class QueryBuilder:
-    def __init__(self, analysis: Analysis, matcher: ConceptMatcher | None, bridges: Bridges | None = None):
+    """Query plans weighed by ``ranking`` (indexer/ranking.py: every boost and tiebreak)."""
+
+    def __init__(self, analysis: Analysis, matcher: ConceptMatcher | None, bridges: Bridges | None = None,
+                 ranking: Ranking = DEFAULT_RANKING):
         self.analysis = analysis
         self.matcher = matcher
         self.bridges = bridges
+        self.ranking = ranking
 
     def build(self, parsed: ParsedQuery, query_lang: str | None, section: str | None) -> QueryPlan:
         sections = (section,) if section else SECTIONS
@@ -144,21 +140,22 @@ class QueryBuilder:
         plan.word_terms[word] = {}
         if is_stop_word(word, query_lang) or (word.isdigit() and len(word) == 1):
             return None
+        boosts = self.ranking.section_boosts
         for lang in word_languages(word, query_lang):
             terms = self.analysis.word_terms(word, lang, mode="query")
             plan.word_terms[word][lang] = terms
             plan.highlight[lang].update(terms)
             for term in terms:
                 for s in sections:
-                    alternatives.append(Q.Term(section_field(s, lang), term, boost=SECTION_BOOSTS[s]))
+                    alternatives.append(Q.Term(section_field(s, lang), term, boost=boosts[s]))
         alternatives.extend(self._bridge_alternatives(word, query_lang, sections, plan))
         if not alternatives:
             return None
-        matched = Q.DisjunctionMax(alternatives, tiebreak=WORD_TIEBREAK)
-        if EXACT_BOOST <= 0:
+        matched = Q.DisjunctionMax(alternatives, tiebreak=self.ranking.word_tiebreak)
+        if self.ranking.exact_boost <= 0:
             return matched
         # the very word as typed (folded, unstemmed) counts a little extra
-        exact = [Q.Term(words_field(lang), fold(word), boost=EXACT_BOOST)
+        exact = [Q.Term(words_field(lang), fold(word), boost=self.ranking.exact_boost)
                  for lang in plan.word_terms[word] if plan.word_terms[word][lang]]
         return Q.Or([matched, *exact])
 
@@ -167,22 +164,23 @@ class QueryBuilder:
         by a bridge counts once), each weighed by its confidence."""
         if self.bridges is None:
             return []
-        bridges = tuple(self.bridges.expand(word, plan.word_terms[word], query_lang))
+        weights, boosts = self.ranking.bridges, self.ranking.section_boosts
+        bridges = tuple(self.bridges.expand(word, plan.word_terms[word], query_lang, weights))
         plan.bridges[word] = bridges
         if query_lang and self.bridges.unknown(query_lang, plan.word_terms[word].get(query_lang, ())):
-            strong = tuple(b for b in bridges if b.lang != query_lang and b.confidence >= STRONG_BRIDGE)
-            if strong and not any(b.lang == query_lang and b.confidence >= STRONG_BRIDGE for b in bridges):
+            strong = tuple(b for b in bridges if b.lang != query_lang and b.confidence >= weights.strong)
+            if strong and not any(b.lang == query_lang and b.confidence >= weights.strong for b in bridges):
                 plan.foreign[word] = strong
         out = []
         for b in bridges:
-            weight = b.confidence * (OWN_LANGUAGE_BRIDGE if b.lang == query_lang and b.kind == "gloss" else 1.0)
+            weight = b.confidence * (weights.own_language if b.lang == query_lang and b.kind == "gloss" else 1.0)
             plan.highlight[b.lang].add(b.term)
             source = f"{word} → {b.term} ({b.lang}, {b.kind}, confidence {b.confidence:.2f})"
             for s in sections:  # each marked: an explanation names the bridge, not the word
                 out.append(plan.mark(Q.Term(section_field(s, b.lang), b.term,
-                                            boost=SECTION_BOOSTS[s] * weight), "bridge", source))
+                                            boost=boosts[s] * weight), "bridge", source))
         if out:  # the bridges' own contribution (bridges.bridge_scores)
-            plan.bridge_queries[word] = Q.DisjunctionMax(out, tiebreak=WORD_TIEBREAK)
+            plan.bridge_queries[word] = Q.DisjunctionMax(out, tiebreak=self.ranking.word_tiebreak)
         return out
 
     def names_concept(self, word: str, plan: QueryPlan) -> bool:
@@ -203,14 +201,14 @@ class QueryBuilder:
             soft = self.matcher.soft_match(positions, lang, self.bridges.specificity, set(full))
             for concept_id, weight in soft.items():
                 found[concept_id] = max(found.get(concept_id, 0.0), weight)
-        return dict(sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))[:SOFT_MAX])
+        return dict(sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))[:self.ranking.soft_max])
 
     def _soft_concept_queries(self, soft: dict[str, float], section, plan):
         for concept_id in soft:  # marked where the page names it, as a whole concept is
             for lang in LANGUAGES:
                 plan.highlight[lang].update(self.matcher.terms(concept_id, lang))
         fieldname = "concepts" if section is None else concepts_field(section)
-        return [plan.mark(Q.Term(fieldname, c, boost=CONCEPT_BOOST * w), "soft concept",
+        return [plan.mark(Q.Term(fieldname, c, boost=self.ranking.concept_boost * w), "soft concept",
                           f"{c} (its distinctive words, weight {w:.2f})") for c, w in soft.items()]
 
     def _phrase_query(self, phrase, query_lang, sections, plan):
@@ -218,7 +216,7 @@ class QueryBuilder:
         if query_lang in langs:  # a phrase in the query's language is not also a name elsewhere
             langs = {query_lang} | {l for l in langs if all(not is_cyrillic(w) and not is_greek(w)
                                                            for w in _WORD.findall(phrase))}
-        variants = []
+        variants, boosts = [], self.ranking.section_boosts
         for lang in sorted(langs):
             positions = self.analysis.positions(phrase, lang, mode="phrase")
             if not positions:
@@ -228,12 +226,12 @@ class QueryBuilder:
                 for s in sections:
                     fieldname = section_field(s, lang)
                     if len(words) == 1:
-                        variants.append(Q.Term(fieldname, words[0], boost=SECTION_BOOSTS[s]))
+                        variants.append(Q.Term(fieldname, words[0], boost=boosts[s]))
                     else:
-                        variants.append(Q.Phrase(fieldname, list(words), boost=SECTION_BOOSTS[s]))
+                        variants.append(Q.Phrase(fieldname, list(words), boost=boosts[s]))
         if not variants:
             return None
-        return Q.DisjunctionMax(variants, tiebreak=WORD_TIEBREAK)
+        return Q.DisjunctionMax(variants, tiebreak=self.ranking.word_tiebreak)
 
     def _concepts(self, parsed: ParsedQuery, query_lang) -> tuple[str, ...]:
         if self.matcher is None:
@@ -251,7 +249,8 @@ class QueryBuilder:
                 plan.highlight[lang].update(self.matcher.terms(concept_id, lang))
         # restricted to one section: the concepts the index found in that section
         fieldname = "concepts" if section is None else concepts_field(section)
-        return [plan.mark(Q.Term(fieldname, c, boost=CONCEPT_BOOST), "concept", c) for c in concepts]
+        return [plan.mark(Q.Term(fieldname, c, boost=self.ranking.concept_boost), "concept", c)
+                for c in concepts]
 
 
 def _combinations(positions: list[tuple[str, ...]]) -> list[tuple[str, ...]]:

@@ -1,6 +1,7 @@
 """The second stage of ranking: the top matches reweighed by language.
 
-A page in another language than the query's is weighed ×OTHER_LANGUAGE_FACTOR, unless it carries
+A page in another language than the query's is weighed × the other-language factor
+(ranking.Ranking.other_language_factor), unless it carries
 more of the query's concepts than any page in the query's language, or a strong learned bridge
 reaches it and it has no version in the query's language (the page that exists only there ranks
 on its own merit). The factor each page received is returned beside the ranking, so
@@ -14,8 +15,7 @@ import numpy as np
 
 from kb.languages import LANGUAGES
 
-OTHER_LANGUAGE_FACTOR = 0.6  # the query's own language ranks first among comparable matches
-NO_LANG_CODE = len(LANGUAGES)  # readercache.doc_langs' code for a document without a language
+NO_LANG_CODE = len(LANGUAGES)  # a document without a language (engine Snapshot.codes)
 BRIDGED_REASON = ("a strong learned bridge of a query word its language lacks reaches it, and the "
                   "page has no version in the query's language")
 
@@ -57,14 +57,14 @@ def rerank(top, codes: np.ndarray, query_lang: str | None, factor: float, covers
     return ranked, applied
 
 
-def concept_coverage(scorer, concepts, docnums) -> dict[int, int]:
+def concept_coverage(snapshot, concepts, docnums) -> dict[int, int]:
     """How many of the query's concepts each document is tagged with."""
     if not concepts or not docnums:
         return {}
     wanted = np.asarray(docnums, np.int64)
     counts = np.zeros(len(wanted), np.int64)
     for concept in concepts:
-        ids, _ = scorer.postings("concepts", concept)
+        ids, _ = snapshot.postings("concepts", concept)
         if len(ids):
             counts += np.isin(wanted, ids)
     return {int(d): int(c) for d, c in zip(wanted, counts) if c}
@@ -72,3 +72,15 @@ def concept_coverage(scorer, concepts, docnums) -> dict[int, int]:
 
 def lang_code(lang: str | None) -> int:
     return LANGUAGES.index(lang) if lang in LANGUAGES else NO_LANG_CODE
+
+
+def top(ids: np.ndarray, scores: np.ndarray, depth: int) -> np.ndarray:
+    """Indexes of the ``depth`` best matches, best first; equal scores by document number (the
+    order a top-N search gives)."""
+    if len(ids) > depth:
+        kth = np.partition(scores, len(scores) - depth)[len(scores) - depth]
+        chosen = np.flatnonzero(scores >= kth)
+    else:
+        chosen = np.arange(len(ids))
+    order = np.lexsort((ids[chosen], -scores[chosen]))
+    return chosen[order[:depth]]

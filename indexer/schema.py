@@ -10,11 +10,7 @@ from .analysis import WORD_PATTERN, Analysis, FoldFilter
 
 SCHEMA_VERSION = 8
 SECTIONS = ("title", "treatments", "mechanisms", "indications", "body")
-# How much a match in each section weighs against the body text. Mild, because PL2 already
-# favours a short field: on the clinic's dev queries, boosts of 3.0/2.2/2.0/1.5 let a page whose
-# title holds one query word outrank the article that answers the whole question (MRR@10 0.956
-# against 0.981 with these; the Russian question set, all articles, 0.832 either way).
-SECTION_BOOSTS = {"title": 1.3, "treatments": 1.2, "indications": 1.2, "mechanisms": 1.1, "body": 1.0}
+# how much a match in each section weighs: indexer/ranking.py (Ranking.section_boosts)
 
 
 def section_field(section: str, lang: str) -> str:

@@ -1,9 +1,14 @@
-"""Typo tolerance: corrections drawn from the index's own vocabulary of surface words."""
+"""Typo tolerance: corrections drawn from the index's own vocabulary of surface words.
+
+``index``: an engine Snapshot (its ``doc_frequency``, ``expand_prefix`` and ``vocabulary``, the
+field's terms read once and kept in the segment cache)."""
 from __future__ import annotations
 
+import re
 from itertools import islice
 
 from .analysis import fold
+from .query import word_languages
 from .schema import SECTIONS, section_field, words_field
 
 MAX_CANDIDATES = 64
@@ -17,7 +22,7 @@ def max_distance(word: str) -> int:
 
 def is_known(reader, word_terms: dict[str, tuple[str, ...]]) -> bool:
     """Does any analyzed term of the word occur in any section of its languages? ``reader``:
-    anything with Whoosh's ``doc_frequency(fieldname, text)``."""
+    anything with ``doc_frequency(fieldname, text)`` (the engine's scorer: postings cached)."""
     for lang, terms in word_terms.items():
         for term in terms:
             for section in SECTIONS:
@@ -49,7 +54,6 @@ def correct_stem(reader, word: str, langs, analysis) -> str | None:
         return None
     _, stem, lang = best
     for surface in islice(reader.expand_prefix(words_field(lang), stem), MAX_CANDIDATES):
-        surface = surface.decode("utf-8") if isinstance(surface, bytes) else surface
         if stem in analysis.word_terms(surface, lang, mode="query"):
             return surface
     return None
@@ -78,7 +82,7 @@ def nearest(reader, fieldname: str, text: str, limit: int) -> list[tuple[str, in
     from rapidfuzz import process  # only a word the index does not know needs it
     from rapidfuzz.distance import OSA
 
-    found = process.extract(text, vocabulary(reader, fieldname, text[:1]), scorer=OSA.distance,
+    found = process.extract(text, reader.vocabulary(fieldname, text[:1]), scorer=OSA.distance,
                             score_cutoff=limit, limit=None)
     found = [(term, distance) for term, distance, _ in found if term != text]
     if not found:
@@ -87,11 +91,36 @@ def nearest(reader, fieldname: str, text: str, limit: int) -> list[tuple[str, in
     return [(term, distance) for term, distance in found if distance == least][:MAX_CANDIDATES]
 
 
-def vocabulary(reader, fieldname: str, prefix: str) -> list[str]:
-    """The field's terms that start with ``prefix``, read once per reader (a commit opens a new one)."""
-    cache = reader.__dict__.setdefault("_kb_vocabulary", {})
-    terms = cache.get((fieldname, prefix))
-    if terms is None:
-        terms = cache[(fieldname, prefix)] = [
-            t.decode("utf-8") if isinstance(t, bytes) else t for t in reader.expand_prefix(fieldname, prefix)]
-    return terms
+
+def corrections(snapshot, planned, analysis) -> dict[str, str]:
+    """A correction for each word of the plan's query that the index does not know and that is
+    neither a stop word, nor a concept's term, nor a word of another language reached through
+    its bridges (pipeline.Planned: the words, their terms, the concepts, the foreign words)."""
+    plan, query_lang, builder = planned.plan, planned.parsed.query_lang, planned.parsed.builder
+    found = {}
+    for word in planned.query.words:
+        terms = plan.word_terms.get(word)
+        if not terms or is_known(snapshot.scorer, terms):  # postings cached there
+            continue  # a stop word, or a word the index knows
+        if plan.concepts and builder.names_concept(word, plan):
+            continue
+        if word in plan.foreign:
+            continue  # a word of another language, not a typo: its bridges find it
+        fixed = correct(snapshot, word, word_languages(word, query_lang)
+                        if query_lang is None else _langs_for(word, query_lang), analysis)
+        if fixed:
+            found[word] = fixed
+    return found
+
+
+def apply_corrections(text: str, found: dict[str, str]) -> str:
+    """The text as typed with its corrected words replaced (the "did you mean")."""
+    def fix(match):
+        return found.get(match.group(), match.group())
+
+    return re.sub(r"(?:\w|[\u0300-\u036f])+", fix, text)
+
+
+def _langs_for(word: str, query_lang: str) -> tuple[str, ...]:
+    langs = word_languages(word, query_lang)
+    return (query_lang,) if query_lang in langs else langs

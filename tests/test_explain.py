@@ -113,7 +113,7 @@ def test_a_clause_marked_with_its_own_kind_is_reported_under_it(data_index, monk
                     plan.mark(node, "bridge", "мезотерапия → мезотерап")
             return plan
 
-    monkeypatch.setattr("indexer.search.QueryBuilder", MarkingBuilder)
+    monkeypatch.setattr("indexer.pipeline.QueryBuilder", MarkingBuilder)
     kb = KnowledgeBase.open(data_index)
     top = kb.search(SearchRequest("мезотерапия", explain=True)).hits[0]
     kb.close()

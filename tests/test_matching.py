@@ -1,18 +1,22 @@
-"""indexer.matching: queries evaluated over postings arrays, against Whoosh's own matchers on a real
-index of data/ (the same documents must match, and a term must score as Whoosh's PL2 scores it)."""
+"""indexer.engine's matching: query trees evaluated over postings arrays, against Whoosh's own
+matchers on a real index of data/ (the same documents must match, and a term must score as
+Whoosh's PL2 scores it)."""
 from __future__ import annotations
 
 import json
 
 import numpy as np
 import pytest
-from whoosh import query as Q
+from whoosh import scoring
+from whoosh.searching import Searcher
 
 from core_support import require_shared
-from indexer.matching import ArrayScorer, PostingCache
+from indexer import store
+from indexer.engine import SearchIndex, SegmentCache, SlowPaths, to_whoosh
+from indexer.engine import queries as Q
 from indexer.query import parse_query
 from indexer.schema import section_field
-from indexer.search import PL2_C
+from indexer.ranking import DEFAULT
 from kb.languages import normalize_lang
 
 
@@ -39,28 +43,41 @@ def term_leaves(query):
         yield from term_leaves(sub)
 
 
+def whoosh_searcher(kb) -> Searcher:
+    """Whoosh's own searcher over the index, scoring with Whoosh's own PL2."""
+    return store.open_generation(kb.generation).searcher(weighting=scoring.PL2(c=DEFAULT.pl2_c))
+
+
 def whoosh_scores(searcher, query) -> dict[int, float]:
-    return {hit.docnum: hit.score for hit in searcher.search(query, limit=None)}
+    return {hit.docnum: hit.score for hit in searcher.search(to_whoosh(query), limit=None)}
+
+
+def whoosh_docs(searcher, query) -> list[int]:
+    return sorted(searcher.docs_for_query(to_whoosh(query)))
+
+
+def fresh_snapshot(kb, cache: SegmentCache):
+    return SearchIndex(kb.generation, cache, SlowPaths(strict=True), DEFAULT.pl2_c).snapshot()
 
 
 @pytest.fixture()
 def scorer(data_kb):
-    return ArrayScorer(data_kb._searcher(), PL2_C, PostingCache(), namespace="test")
+    return fresh_snapshot(data_kb, SegmentCache())
 
 
 def test_every_dev_query_matches_the_documents_whoosh_matches(data_kb, scorer):
-    searcher = data_kb._searcher()
+    searcher = whoosh_searcher(data_kb)
     for row in dev_queries():
         for section in (None, "indications"):
             plan = plan_for(data_kb, row["query"], normalize_lang(row["lang"]) if row.get("lang") else None, section)
             if plan.query is None:
                 continue
-            expected = sorted(searcher.docs_for_query(plan.query))
+            expected = whoosh_docs(searcher, plan.query)
             assert scorer.evaluate(plan.query).ids.tolist() == expected, (row["query"], section)
 
 
 def test_a_term_scores_every_document_as_whoosh_pl2_does(data_kb, scorer):
-    searcher = data_kb._searcher()
+    searcher = whoosh_searcher(data_kb)
     checked = 0
     for row in dev_queries()[:40]:
         plan = plan_for(data_kb, row["query"], normalize_lang(row["lang"]) if row.get("lang") else None)
@@ -78,10 +95,10 @@ def test_a_phrase_matches_only_its_words_in_order_and_next_to_each_other(data_kb
     in_order = scorer.evaluate(Q.Phrase(field, ["гиалуронов", "кислот"]))
     reversed_ = scorer.evaluate(Q.Phrase(field, ["кислот", "гиалуронов"]))
     both_words = scorer.evaluate(Q.And([Q.Term(field, "гиалуронов"), Q.Term(field, "кислот")]))
-    searcher = data_kb._searcher()
+    searcher = whoosh_searcher(data_kb)
     assert len(in_order) > 0
-    assert in_order.ids.tolist() == sorted(searcher.docs_for_query(Q.Phrase(field, ["гиалуронов", "кислот"])))
-    assert reversed_.ids.tolist() == sorted(searcher.docs_for_query(Q.Phrase(field, ["кислот", "гиалуронов"])))
+    assert in_order.ids.tolist() == whoosh_docs(searcher, Q.Phrase(field, ["гиалуронов", "кислот"]))
+    assert reversed_.ids.tolist() == whoosh_docs(searcher, Q.Phrase(field, ["кислот", "гиалуронов"]))
     assert set(in_order.ids.tolist()) <= set(both_words.ids.tolist())
 
 
@@ -117,9 +134,9 @@ def test_or_adds_and_and_maybe_keeps_only_the_required_documents(data_kb, scorer
         assert score == pytest.approx(own_a[doc] + own_b.get(doc, 0))
 
 
-def test_the_posting_cache_stays_within_its_byte_budget(data_kb):
-    cache = PostingCache(max_bytes=20_000)
-    scorer = ArrayScorer(data_kb._searcher(), PL2_C, cache, namespace="budget")
+def test_the_segment_cache_stays_within_its_byte_budget(data_kb):
+    cache = SegmentCache(max_bytes=20_000)
+    scorer = fresh_snapshot(data_kb, cache)
     for row in dev_queries():
         plan = plan_for(data_kb, row["query"], None)
         scorer.evaluate(plan.query)
@@ -128,11 +145,10 @@ def test_the_posting_cache_stays_within_its_byte_budget(data_kb):
 
 
 def test_cached_postings_give_the_same_matches_as_fresh_ones(data_kb):
-    cache = PostingCache()
-    searcher = data_kb._searcher()
+    cache = SegmentCache()
     plan = plan_for(data_kb, "ботокс от потливости подмышек", "ru")
-    first = ArrayScorer(searcher, PL2_C, cache, namespace="again").evaluate(plan.query)
+    first = fresh_snapshot(data_kb, cache).evaluate(plan.query)
     assert cache.size_bytes > 0
-    again = ArrayScorer(searcher, PL2_C, cache, namespace="again").evaluate(plan.query)
+    again = fresh_snapshot(data_kb, cache).evaluate(plan.query)
     assert first.ids.tolist() == again.ids.tolist()
     assert np.array_equal(first.scores, again.scores)

@@ -25,7 +25,7 @@ def get_kb() -> KnowledgeBase:
         with _lock:
             if state["kb"] is None:
                 settings = current_app.config["SETTINGS"]
-                state["kb"] = KnowledgeBase.open(settings.index_dir, settings.postings_cache_mb)
+                state["kb"] = KnowledgeBase.open(settings)
     return state["kb"]
 
 

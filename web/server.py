@@ -9,27 +9,8 @@ import sys
 
 from waitress.server import create_server
 
-from indexer.manifest import is_outdated, named_generation
-from indexer.store import index_exists
 from kb.config import Settings
 from web import create_app
-
-
-def ensure_index(settings: Settings) -> None:
-    """Build the index first when there is none yet (or CURRENT's is another version's), saying
-    so. A CURRENT naming a generation not complete yet is a replica's copy in progress: it is
-    served once complete (/healthz answers 503 until then), never built over."""
-    index_dir = settings.index_dir
-    if index_exists(index_dir) or (named_generation(index_dir) and not is_outdated(index_dir)):
-        return
-    from indexer.build import build_index  # the indexer (content parsing, YAML) only then
-
-    print(f"No index at {settings.index_dir}: building it from "
-          f"{', '.join(str(root) for root in settings.content_roots)} ...", flush=True)
-    report = build_index(settings)
-    print(f"Index built: {report.summary()}", flush=True)
-    for problem in report.problems:
-        print(f"  {'skipped' if problem.skipped else 'warning'}: {problem}", flush=True)
 
 
 M_ARENA_MAX = -8  # glibc's mallopt parameter
@@ -67,13 +48,13 @@ def default_workers() -> int:
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, threads: int | None = None,
           workers: int = 1) -> None:
-    """Serve the knowledge base at http://host:port/ until interrupted (SIGINT or SIGTERM).
+    """Serve the knowledge base at http://host:port/ until interrupted (SIGINT or SIGTERM). The
+    index is built by the CLI first when missing (cli/serving.py): this module only serves.
 
     ``port=0`` picks a free port; the printed address is the one actually bound. ``workers`` > 1
     runs that many processes (gunicorn, ``threads`` each); 1 runs waitress in this process.
     """
     limit_malloc_arenas()  # before the server starts its threads (and its workers inherit it)
-    ensure_index(settings)
     if workers > 1 and hasattr(os, "fork"):
         from web.prefork import serve_prefork
 

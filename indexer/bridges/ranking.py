@@ -3,13 +3,12 @@ exists only in another language reached through a strong bridge, and each entry'
 bridged terms alone (for explaining a ranking)."""
 from __future__ import annotations
 
-from whoosh import query as Q
-
+from ..engine import queries as Q
 from ..schema import SECTIONS, section_field
 from .store import Bridge
 
 
-def foreign_coverage(searcher, scorer, foreign: dict[str, tuple[Bridge, ...]], docnums,
+def foreign_coverage(snapshot, foreign: dict[str, tuple[Bridge, ...]], docnums,
                      query_lang: str) -> set[int]:
     """The documents among ``docnums`` holding a strong bridge of a word the query's language
     lacks (QueryPlan.foreign) and having no version in the query's language (that version
@@ -20,23 +19,23 @@ def foreign_coverage(searcher, scorer, foreign: dict[str, tuple[Bridge, ...]], d
     for bridges in foreign.values():
         for b in bridges:
             for section in SECTIONS:
-                ids, _ = scorer.postings(section_field(section, b.lang), b.term)
+                ids, _ = snapshot.postings(section_field(section, b.lang), b.term)
                 found.update(ids.tolist())
-    return {d for d in found & set(docnums) if not _has_version(searcher, d, query_lang)}
+    return {d for d in found & set(docnums) if not _has_version(snapshot, d, query_lang)}
 
 
-def _has_version(searcher, docnum: int, lang: str) -> bool:
-    page_id = searcher.stored_fields(docnum).get("page_id")
-    return bool(page_id) and any(v.get("lang") == lang for v in searcher.documents(page_id=page_id))
+def _has_version(snapshot, docnum: int, lang: str) -> bool:
+    page_id = snapshot.stored(docnum).get("page_id")
+    return bool(page_id) and any(v.get("lang") == lang for v in snapshot.documents(page_id=page_id))
 
 
-def bridge_scores(scorer, plan, docnums=None) -> dict[int, float]:
+def bridge_scores(snapshot, plan, docnums=None) -> dict[int, float]:
     """Each entry's score from the plan's bridged terms alone (the query's words left out),
     weighed as the query weighs them: docnum -> score."""
     clauses = [q for q in plan.bridge_queries.values() if q is not None]
     if not clauses:
         return {}
-    matches = scorer.evaluate(Q.Or(clauses) if len(clauses) > 1 else clauses[0])
+    matches = snapshot.evaluate(Q.Or(clauses) if len(clauses) > 1 else clauses[0])
     wanted = None if docnums is None else set(docnums)
     return {int(d): float(s) for d, s in zip(matches.ids, matches.scores)
             if wanted is None or int(d) in wanted}

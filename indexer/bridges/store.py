@@ -12,6 +12,7 @@ from pathlib import Path
 from kb.languages import LANGUAGES
 
 from .. import store as index_store
+from ..ranking import DEFAULT as DEFAULT_RANKING, BridgeWeights
 from ..schema import SECTIONS, section_field
 from .cognates import CognateIndex, script_of
 from ..filestate import FileStates, commit_of
@@ -22,9 +23,6 @@ from .parallel import Alignment, Evidence, page_groups
 
 FILENAME = "bridges.pickle"  # what searching reads
 VERSION = 3
-COGNATE_WEIGHT = 0.9  # a cognate's key likeness -> its confidence
-MAX_BRIDGES = 8  # per query word
-MIN_CONFIDENCE = 0.25  # weaker bridges are dropped
 
 
 @dataclass(frozen=True)
@@ -59,10 +57,12 @@ class Bridges:
             return 1.0
         return max(0.0, math.log(n / df) / math.log(n))
 
-    def expand(self, word: str, terms: dict[str, tuple[str, ...]], query_lang: str | None) -> list[Bridge]:
+    def expand(self, word: str, terms: dict[str, tuple[str, ...]], query_lang: str | None,
+               weights: BridgeWeights = DEFAULT_RANKING.bridges) -> list[Bridge]:
         """The bridges of one query word. ``terms``: the word's analyzed terms by language (as
         the query searches them). Translations and glosses start from those terms; cognates from
-        the word itself, into every language's vocabulary."""
+        the word itself, into every language's vocabulary; each weighed by ``weights``
+        (indexer/ranking.py)."""
         found: dict[tuple[str, str], Bridge] = {}
 
         def add(bridge: Bridge):
@@ -74,23 +74,24 @@ class Bridges:
 
         # how much the word itself says: a common word's bridges are mostly noise
         said = min((self.specificity(lang, t) for lang, own in terms.items() for t in own), default=1.0)
+        floor = weights.specificity_floor
         for lang, own in terms.items():
             for term in own:
                 for (other_lang, other), (conf, _) in self.translations.get((lang, term), {}).items():
-                    add(Bridge(other_lang, other, round(conf * (0.5 + 0.5 * said), 3), "translation"))
+                    add(Bridge(other_lang, other, round(conf * (floor + (1 - floor) * said), 3), "translation"))
                 for other, conf in self.synonyms.get((lang, term), {}).items():
                     add(Bridge(lang, other, round(conf * said, 3), "gloss"))
         own_lang = query_lang or (None if script_of(word) == "latin" else next(iter(terms), None))
         unknown = own_lang is not None and self.unknown(own_lang, terms.get(own_lang, ()))
         for lang in LANGUAGES:
             for term, likeness in self.cognates.find(word, lang, own_lang, unknown):
-                conf = likeness * COGNATE_WEIGHT * (0.5 + 0.5 * said)
+                conf = likeness * weights.cognate_weight * (floor + (1 - floor) * said)
                 # in the word's own language and script: a stem of it (a compound's part)
                 same = lang == own_lang and script_of(term) == script_of(word)
                 add(Bridge(lang, term, round(conf, 3), "stem" if same else "cognate"))
-        ranked = sorted((b for b in found.values() if b.confidence >= MIN_CONFIDENCE),
+        ranked = sorted((b for b in found.values() if b.confidence >= weights.min_confidence),
                         key=lambda b: (-b.confidence, b.lang, b.term))
-        return ranked[:MAX_BRIDGES]
+        return ranked[:weights.max_bridges]
 
     def evidence(self, lang: str, term: str) -> dict[tuple[str, str], tuple[float, tuple[Evidence, ...]]]:
         return self.translations.get((lang, term), {})

@@ -21,8 +21,8 @@ SERVE = """
 import sys
 from pathlib import Path
 from kb.config import Settings
-from web.server import serve
-serve(Settings(index_dir=Path(sys.argv[1]), content_roots=(Path(sys.argv[2]),)), port=0, threads=4)
+from cli.serving import build_and_serve
+build_and_serve(Settings(index_dir=Path(sys.argv[1]), content_roots=(Path(sys.argv[2]),)), port=0, threads=4)
 """
 
 
@@ -37,7 +37,8 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def base_url(tmp_path_factory):
-    """Start `web.server.serve` on a free loopback port; its URL, e.g. http://127.0.0.1:PORT/."""
+    """Start `kb serve`'s server (cli.serving.build_and_serve) on a free loopback port; its URL,
+    e.g. http://127.0.0.1:PORT/."""
     index_dir = tmp_path_factory.mktemp("browser") / "index"
     process = subprocess.Popen(
         [sys.executable, "-c", SERVE, str(index_dir), str(PROJECT_DIR / "data")],

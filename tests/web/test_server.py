@@ -1,4 +1,5 @@
-"""web.server.serve: builds a missing index, then serves on waitress and says where."""
+"""kb serve's wiring (cli.serving.build_and_serve): builds a missing index, then serves on
+waitress (web.server.serve) and says where."""
 from __future__ import annotations
 
 import subprocess
@@ -14,8 +15,8 @@ SERVE = """
 import sys
 from pathlib import Path
 from kb.config import Settings
-from web.server import serve
-serve(Settings(index_dir=Path(sys.argv[1]), content_roots=(Path(sys.argv[2]),)), port=0, threads=2)
+from cli.serving import build_and_serve
+build_and_serve(Settings(index_dir=Path(sys.argv[1]), content_roots=(Path(sys.argv[2]),)), port=0, threads=2)
 """
 
 

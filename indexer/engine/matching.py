@@ -1,14 +1,15 @@
 """Evaluating a query over postings arrays: every match of a term scored at once, with numpy.
 
 Whoosh matches and scores one document at a time in Python, through a tree of matchers; on
-10,000 entries that was four fifths of the search path (benchmarks/README.md). Here the same
-Whoosh query objects are evaluated bottom-up instead: a term's postings are read from the index
-into two arrays (document numbers, term frequencies), scored in one vectorized PL2 expression,
-and combined with the other clauses in dense score arrays (sum for Or, max for DisjunctionMax,
-intersection for And and phrases). Whoosh stays the index; only its matching loop is replaced.
+10,000 entries that was four fifths of the search path (benchmarks/README.md). Here the query
+tree (engine/queries.py) is evaluated bottom-up instead: a term's postings are read from the
+index into two arrays (document numbers, term frequencies), scored in one vectorized PL2
+expression (indexer/ranking.py), and combined with the other clauses in dense score arrays (sum
+for Or, max for DisjunctionMax, intersection for And and phrases). Whoosh stays the index; only
+its matching loop is replaced.
 
-The postings are read and cached by indexer/postings.py (a cache bounded in bytes, shared by the
-threads of a server); deletions are applied here, per searcher.
+The postings are read by engine/postings.py and kept in the snapshot's segment cache (bounded in
+bytes, shared by the threads of a server); deletions are applied here.
 
 One deliberate difference from Whoosh: its DisjunctionMaxMatcher scores a document with the
 maximum of its sub-matchers' *current* scores even when a sub-matcher sits on another document,
@@ -18,16 +19,18 @@ matching clauses plus ``tiebreak`` times the others, as the query says.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import log, pi
+
+from typing import TYPE_CHECKING
 
 import numpy as np
-from whoosh import query as Q
 
-from .postings import (NONE, POSITION_BITS, PostingCache, length_array, live_mask, read_positions,
-                       read_postings, segment_key)
+from ..ranking import pl2
+from . import queries as Q
+from .postings import NONE, POSITION_BITS, lengths_at, read_lengths, read_positions, read_postings
+from .segments import array_bytes
 
-_REC_LOG2_OF_E = 1.0 / log(2)
-_TERMS_REMEMBERED = 100_000  # collection frequencies a scorer keeps (a float each)
+if TYPE_CHECKING:
+    from .index import Snapshot
 # A memo holding a dict under this key records every query node's matches there, by id(node):
 # (node, Matches). indexer/explain.py reads an explanation from what the ranking computed.
 TRACE = "trace"
@@ -48,29 +51,26 @@ EMPTY = Matches(np.empty(0, np.int64), np.empty(0, np.float64))
 
 
 class ArrayScorer:
-    """Evaluates Whoosh queries against one searcher's index with PL2 scoring (Whoosh's formula)."""
+    """Evaluates query trees against one snapshot of the index with PL2 scoring (ranking.pl2)."""
 
-    def __init__(self, searcher, c: float, cache: PostingCache | None = None, namespace: str = ""):
-        self.searcher = searcher
-        self.reader = searcher.reader()
-        self.schema = searcher.schema
+    def __init__(self, snapshot: "Snapshot", c: float):
+        self.snapshot = snapshot
+        self.schema = snapshot.schema
         self.c = c
-        self.cache = cache if cache is not None else PostingCache()
-        self.doc_count = searcher.doc_count_all()
-        # a segment is known by its index (``namespace``), its id and its size: never rewritten
-        self.leaves = [(leaf, base, segment_key(namespace, leaf)) for leaf, base in self.reader.leaf_readers()]
-        self._avgfl: dict[str, float] = {}
-        self._cf: dict[tuple[str, str], float] = {}  # collection frequencies of terms seen
+        self.cache = snapshot.cache
+        self.slow = snapshot.slow
+        self.doc_count = snapshot.doc_count
+        self.segments = snapshot.segments
+        self._avgfl: dict[str, float] = {}  # one per field of the schema
 
     # -- public --------------------------------------------------------------------------
     def evaluate(self, query, memo: dict | None = None) -> Matches:
         """Every document the query matches, with its score. ``memo`` keeps each term's matches
         between the calls that share it (the queries of one search: results, facets, coverage)."""
-        if query is None or query is Q.NullQuery:
+        if query is None:
             return EMPTY
         memo = {} if memo is None else memo
-        method = getattr(self, "_" + type(query).__name__, None)
-        found = self._fallback(query) if method is None else method(query, memo)
+        found = getattr(self, "_" + type(query).__name__)(query, memo)
         trace = memo.get(TRACE)
         if trace is not None:
             trace[id(query)] = (query, found)
@@ -87,7 +87,7 @@ class ArrayScorer:
 
     def doc_frequency(self, fieldname: str, text: str) -> int:
         """How many documents hold the term, deleted ones included (as Whoosh's reader counts)."""
-        return sum(len(ids) for ids, _ in self._raw(fieldname, text))
+        return sum(len(ids) for ids, _, _ in self._raw(fieldname, text))
 
     # -- leaves ----------------------------------------------------------------------------
     def _Term(self, q, memo) -> Matches:
@@ -105,12 +105,11 @@ class ArrayScorer:
             if not cf:
                 return EMPTY
         ids_parts, score_parts = [], []
-        for ids, tf, base, leaf in self._leaf_postings(fieldname, text):
+        for ids, tf, base, segment in self._leaf_postings(fieldname, text):
             tf = tf.astype(np.float64)
             if scorable:
-                lengths = length_array(leaf, fieldname)
-                fl = lengths[ids] if lengths is not None else np.ones(len(ids))
-                scores = _pl2(tf, cf, self.doc_count, fl, avgfl, self.c)
+                fl = lengths_at(self._lengths(segment, fieldname), ids)
+                scores = pl2(tf, cf, self.doc_count, fl, avgfl, self.c)
             else:
                 scores = tf
             ids_parts.append(ids.astype(np.int64) + base)
@@ -147,15 +146,16 @@ class ArrayScorer:
         position) keys shifted back by its place in the phrase, intersected."""
         btexts = [self.schema[fieldname].to_bytes(w) for w in words]
         found = []
-        for leaf, base, key in self.leaves:
-            local = candidates[(candidates >= base) & (candidates < base + leaf.doc_count_all())] - base
+        for segment in self.segments:
+            base, size = segment.base, segment.size
+            local = candidates[(candidates >= base) & (candidates < base + size)] - base
             if not len(local):
                 continue
-            wanted = np.zeros(leaf.doc_count_all(), bool)
+            wanted = np.zeros(size, bool)
             wanted[local] = True
             keys = None
             for offset, btext in enumerate(btexts):
-                word_keys = self._positions(leaf, key, fieldname, btext)
+                word_keys = self._positions(segment, fieldname, btext)
                 word_keys = word_keys[wanted[word_keys >> POSITION_BITS]] - offset  # candidates' only
                 keys = word_keys if keys is None else _intersect(keys, word_keys)
                 if not len(keys):
@@ -164,14 +164,13 @@ class ArrayScorer:
                 found.append(_distinct_sorted(keys >> POSITION_BITS) + base)
         return np.concatenate(found) if found else EMPTY.ids
 
-    def _positions(self, leaf, key, fieldname, btext) -> np.ndarray:
-        cache_key = (key, fieldname, btext, "positions") if key is not None else None
-        found = self.cache.get(cache_key) if cache_key is not None else None
-        if found is None:
-            found = (read_positions(leaf, fieldname, btext), EMPTY.ids[:0])
-            if cache_key is not None:
-                self.cache.put(cache_key, found)
-        return found[0]
+    def _positions(self, segment, fieldname, btext) -> np.ndarray:
+        return self.cache.fetch((segment.key, "positions", fieldname, btext),
+                                lambda: read_positions(segment.leaf, fieldname, btext), array_bytes)
+
+    def _lengths(self, segment, fieldname) -> np.ndarray:
+        return self.cache.fetch((segment.key, "lengths", fieldname),
+                                lambda: read_lengths(segment.leaf, fieldname, self.slow), array_bytes)
 
     # -- compounds -------------------------------------------------------------------------
     def _Or(self, q, memo) -> Matches:
@@ -231,61 +230,48 @@ class ArrayScorer:
             scores[present] += optional.scores[where[present]]
         return Matches(required.ids, scores)
 
-    def _fallback(self, query) -> Matches:
-        """A query this module does not know: Whoosh matches and scores it, document by document."""
-        results = self.searcher.search(query, limit=None)
-        pairs = sorted((hit.docnum, hit.score) for hit in results)
-        if not pairs:
-            return EMPTY
-        ids, scores = zip(*pairs)
-        return Matches(np.array(ids, np.int64), np.array(scores, np.float64))
-
     # -- reading postings -----------------------------------------------------------------
     def _leaf_postings(self, fieldname, text):
-        """Each segment's live postings of a term: (local ids, frequencies, segment base, segment reader)."""
-        for (ids, tf), (leaf, base, _) in zip(self._raw(fieldname, text), self.leaves):
+        """Each segment's live postings of a term: (local ids, frequencies, segment base, segment)."""
+        for (ids, tf, _), segment in zip(self._raw(fieldname, text), self.segments):
             if not len(ids):
                 continue
-            live = live_mask(leaf)
+            live = self.snapshot.live(segment)
             if live is not None:
                 keep = live[ids]
                 ids, tf = ids[keep], tf[keep]
             if len(ids):
-                yield ids, tf, base, leaf
+                yield ids, tf, segment.base, segment
 
-    def _raw(self, fieldname, text) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Each segment's postings of a term as written, deleted documents included (a term a
-        segment lacks is cached too, as empty arrays: no dictionary lookup the next time)."""
+    def _raw(self, fieldname, text) -> list[tuple[np.ndarray, np.ndarray, float]]:
+        """Each segment's postings of a term as written, deleted documents included, and their
+        total frequency (a term a segment lacks is cached too, as empty arrays: no dictionary
+        lookup the next time)."""
         try:
             btext = self.schema[fieldname].to_bytes(text)
         except ValueError:
             btext = None
         found = []
-        for leaf, _, key in self.leaves:
-            cache_key = (key, fieldname, text) if key is not None else None
-            arrays = self.cache.get(cache_key) if cache_key is not None else None
+        for segment in self.segments:
+            key = (segment.key, "postings", fieldname, text)
+            arrays = self.cache.get(key)
             if arrays is None:
-                if btext is None or (fieldname, btext) not in leaf:
-                    arrays = NONE
+                if btext is None or (fieldname, btext) not in segment.leaf:
+                    ids, tf = NONE
                 else:
-                    arrays = read_postings(leaf, fieldname, btext)
-                if cache_key is not None:
-                    self.cache.put(cache_key, arrays)
+                    ids, tf = read_postings(segment.leaf, fieldname, btext, self.slow)
+                arrays = (ids, tf, tf.sum(dtype=np.float64))
+                self.cache.put(key, arrays, ids.nbytes + tf.nbytes)
             found.append(arrays)
         return found
 
     def _stats(self, fieldname, text) -> tuple[float, float]:
         """(collection frequency, average field length) as Whoosh's PL2 scorer reads them: the
         term's total frequency over every segment, deleted documents included."""
-        cf = self._cf.get((fieldname, text))
-        if cf is None:
-            cf = float(sum(tf.sum(dtype=np.float64) for _, tf in self._raw(fieldname, text)))
-            if len(self._cf) >= _TERMS_REMEMBERED:
-                self._cf.clear()
-            self._cf[(fieldname, text)] = cf
+        cf = float(sum(total for _, _, total in self._raw(fieldname, text)))
         avgfl = self._avgfl.get(fieldname)
         if avgfl is None:
-            avgfl = self._avgfl[fieldname] = self.searcher.avg_field_length(fieldname) or 1
+            avgfl = self._avgfl[fieldname] = self.snapshot.avg_field_length(fieldname)
         return cf, avgfl
 
 
@@ -314,11 +300,3 @@ def _distinct_sorted(values: np.ndarray) -> np.ndarray:
 def _boosted(m: Matches, boost: float) -> Matches:
     return m if boost == 1.0 else Matches(m.ids, m.scores * boost)
 
-
-def _pl2(tf, cf, dc, fl, avgfl, c):
-    """Whoosh's scoring.pl2 over arrays (query frequency 1)."""
-    TF = tf * np.log(1.0 + (c * avgfl) / fl)
-    norm = 1.0 / (TF + 1.0)
-    f = cf / dc
-    return norm * (TF * log(1.0 / f) + f * _REC_LOG2_OF_E + 0.5 * np.log(2 * pi * TF)
-                   + TF * (np.log(TF) - _REC_LOG2_OF_E))

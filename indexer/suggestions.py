@@ -1,0 +1,41 @@
+"""Suggestions as a person types: entries whose title or treatments hold words starting with
+what has been typed (the ``heads`` field), best first, the asked language's first."""
+from __future__ import annotations
+
+import json
+from itertools import islice
+
+from .analysis import fold
+from .engine import queries as Q
+from .query import parse_query
+from .rerank import top
+from .results import MAX_QUERY_LENGTH, QueryError, Suggestion, lang_param
+
+EXPANSIONS = 50  # words of the index a prefix stands for, at most
+
+
+def suggest(snapshot, prefix: str, lang: str | None = None, limit: int = 8) -> list[Suggestion]:
+    if len(prefix) > MAX_QUERY_LENGTH:
+        raise QueryError("q", f"is longer than {MAX_QUERY_LENGTH} characters")
+    lang = lang_param("lang", lang) if lang else None
+    words = [fold(w) for w in parse_query(prefix).words]
+    if not words or len(words[-1]) < 2:
+        return []
+    expansions = list(islice(snapshot.expand_prefix("heads", words[-1]), EXPANSIONS))
+    if not expansions:
+        return []
+    last = Q.Or([Q.Term("heads", e) for e in expansions])
+    query = Q.And([Q.Term("heads", w) for w in words[:-1]] + [last]) if len(words) > 1 else last
+    out = []
+    matches = snapshot.evaluate(query)
+    for i in top(matches.ids, matches.scores, max(limit * 3, 20)):
+        data = json.loads(snapshot.stored(int(matches.ids[i]))["data"])
+        heads = [data["title"], *data["structure"]["treatments"]]
+        text = next((h for h in heads if _starts_word(h, words[-1])), data["title"])
+        out.append(Suggestion(data["id"], data["title"], data["lang"], data["lang_written"], text))
+    out.sort(key=lambda s: s.lang != lang)
+    return out[:limit]
+
+
+def _starts_word(text: str, prefix: str) -> bool:
+    return any(fold(w).startswith(prefix) for w in text.split())
