@@ -10,8 +10,8 @@ from werkzeug.urls import _urlencode  # what url_for encodes a query with (Rule.
 
 from kb.languages import ALIASES, normalize_lang
 
-_BASES = "clinic_kb_url_bases"
-BASES_KEPT = 50_000
+_KEPT = "clinic_kb_urls"  # (route URLs, encoded query strings)
+KEPT = 50_000  # of each
 
 
 def entry_path(entry_id: str, lang_written: str) -> str:
@@ -28,23 +28,32 @@ def entry_url(entry_id: str, lang: str, lang_written: str, **kwargs) -> str:
 
 def with_query(base: tuple, query: dict) -> str:
     """``url_for(endpoint, lang=..., [path=...], **query)``, the same string, faster: the URL
-    of the route's own arguments (``base``: endpoint, lang[, path]) is made by url_for once
-    and kept, the query string is encoded as url_for encodes it (None values left out; a
-    search page has some fifty links). Flask's own options (``_external``...) go to url_for."""
+    of the route's own arguments (``base``: endpoint, lang[, path]) is made by url_for once and
+    kept, and the query string, encoded as url_for encodes it (None values left out), is kept
+    too (a search page has some fifty links, thirty of them with the same q and ql). Flask's
+    own options (``_external``...) go to url_for."""
+    names = ("lang", "path")[:len(base) - 1]
     if current_app.url_map.sort_parameters or any(key.startswith("_") for key in query):
-        names = ("lang", "path")[:len(base) - 1]
         return url_for(base[0], **dict(zip(names, base[1:])), **query)
-    kept = current_app.extensions.setdefault(_BASES, {})
+    bases, queries = current_app.extensions.setdefault(_KEPT, ({}, {}))
     key = (request.script_root, *base)
-    url = kept.get(key)
+    url = bases.get(key)
     if url is None:
-        names = ("lang", "path")[:len(base) - 1]
-        url = url_for(base[0], **dict(zip(names, base[1:])))
-        if len(kept) >= BASES_KEPT:
-            kept.clear()
-        kept[key] = url
-    params = _urlencode(query) if query else ""
+        url = _keep(bases, key, url_for(base[0], **dict(zip(names, base[1:]))))
+    if not query:
+        return url
+    items = tuple(query.items())
+    params = queries.get(items)
+    if params is None:
+        params = _keep(queries, items, _urlencode(query))
     return f"{url}?{params}" if params else url
+
+
+def _keep(kept: dict, key, value: str) -> str:
+    if len(kept) >= KEPT:
+        kept.clear()
+    kept[key] = value
+    return value
 
 
 def candidate_ids(path: str, lang: str) -> list[str]:
