@@ -81,3 +81,28 @@ def test_a_query_texts_positions_are_the_same_asked_again_and_cannot_be_changed_
     again = analysis.positions("лечение морщин вокруг глаз", "ru", mode="query")
     assert again == Analysis().positions("лечение морщин вокруг глаз", "ru", mode="query")
     assert ("changed",) not in again
+
+
+def test_suggestions_asked_again_are_the_same_and_follow_a_reindex(tmp_path):
+    import shutil
+
+    from core_support import DATA
+    from indexer.build import build_index
+    from kb.config import Settings
+
+    content = tmp_path / "data"
+    shutil.copytree(DATA, content)
+    settings = Settings(index_dir=tmp_path / "index", content_roots=(content,))
+    build_index(settings)
+    kb = KnowledgeBase.open(settings.index_dir)
+    try:
+        first = kb.suggest("бот", lang="ru")
+        assert first and kb.suggest("бот", lang="ru") == first
+        assert not kb.suggest("ботулинотерапевтика", lang="ru")
+        page = content / "pages" / "botulinum-treatment" / "ru.md"
+        page.write_text(page.read_text("utf-8").replace(
+            "title: Специализированные лечения", "title: Ботулинотерапевтика: специализированные лечения"), "utf-8")
+        build_index(settings)
+        assert [s.id for s in kb.suggest("ботулинотерапевтика", lang="ru")] == ["botulinum-treatment/ru"]
+    finally:
+        kb.close()
