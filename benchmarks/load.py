@@ -6,6 +6,11 @@ run: throughput and p50/p95/p99 latency, errors, the side-by-side ratio, and the
 (every process of the server: RSS and PSS from /proc, per worker and in total).
 
     python -m benchmarks.load [--sizes data,10000] [--workers 1,2] [--duration 20] [--connections 16]
+                              [--checkouts /work/wt-main0,.]
+
+--checkouts runs each checkout's own server (CHECKOUT/.venv/bin/python, its packages) over the
+same index, one after the other at each size: side by side in one run. Beside the latency, the
+server's CPU time (user + system of all its processes, from /proc, while wrk runs) per request.
 
 Targets (issue 11, 2 cores): workers >= 1.6x the requests/s of one process, p99 <= 100 ms at
 data/ and <= 200 ms at 10,000 entries, 0 errors.
@@ -160,8 +165,26 @@ def index_for(size: str) -> Path:
     return index
 
 
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of these processes so far (/proc/PID/stat), in seconds."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def _interpreter(checkout: Path) -> str:
+    venv = checkout / ".venv" / "bin" / "python"
+    return str(venv) if checkout != PROJECT and venv.exists() else sys.executable
+
+
 def run_one(size: str, duration: int, connections: int, wrk_threads: int, workers: int,
-            server_threads: int | None = None) -> dict:
+            server_threads: int | None = None, checkout: Path = PROJECT) -> dict:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
     index = index_for(size)
@@ -171,12 +194,12 @@ def run_one(size: str, duration: int, connections: int, wrk_threads: int, worker
     env.pop("KB_INDEX", None)
     # `kb serve` through the interpreter from the project directory: the project's own packages
     # come first on sys.path whatever state the editable install's finder is in
-    server = subprocess.Popen([sys.executable, "-c", "import sys; from cli import main; sys.argv[0] = 'kb'; main()",
+    server = subprocess.Popen([_interpreter(checkout), "-c", "import sys; from cli import main; sys.argv[0] = 'kb'; main()",
                                "serve", "--host", HOST, "--port", str(port), "--workers", str(workers),
                                *(["--threads", str(server_threads)] if server_threads else []),
                                "--index", str(index)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
-                              cwd=str(PROJECT), start_new_session=True)
+                              cwd=str(checkout), start_new_session=True)
     try:
         _wait_ready(port, server)
         statuses = {}
@@ -192,6 +215,8 @@ def run_one(size: str, duration: int, connections: int, wrk_threads: int, worker
         if bad:
             raise RuntimeError(f"URLs of the mix fail: {bad}")
         before = server_memory(server.pid)
+        pids = [server.pid, *_children(server.pid)]
+        cpu_before = _cpu_seconds(pids)
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(LUA % {"paths": ", ".join(json.dumps(p) for p in paths)})
         try:
@@ -201,6 +226,7 @@ def run_one(size: str, duration: int, connections: int, wrk_threads: int, worker
             done = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
         finally:
             os.unlink(script.name)
+        cpu = _cpu_seconds(pids) - cpu_before
         after = server_memory(server.pid)
         found = re.search(r"KB-RESULT (\{.*\})", done.stdout)
         if not found:
@@ -209,6 +235,8 @@ def run_one(size: str, duration: int, connections: int, wrk_threads: int, worker
         seconds = r["duration_us"] / 1e6
         errors = sum(r[k] for k in ("connect_errors", "read_errors", "write_errors", "status_errors", "timeouts"))
         return {
+            "checkout": str(checkout), "commit": _commit(checkout),
+            "cpu_ms_per_request": round(cpu * 1000 / max(1, r["requests"]), 2),
             "content": size, "urls": len(paths), "duration_s": round(seconds, 1),
             "connections": connections, "wrk_threads": wrk_threads, "workers": workers,
             "server_threads": server_threads or (8 if workers == 1 else 4),
@@ -237,20 +265,27 @@ def _stop(server: subprocess.Popen) -> None:
         pass
 
 
+def _commit(checkout: Path) -> str:
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=checkout, capture_output=True,
+                          text=True).stdout.strip()
+
+
 def render(results: list[dict]) -> str:
-    base = {r["content"]: r["requests_per_s"] for r in results if r["workers"] == 1}
+    base = {(r["checkout"], r["content"]): r["requests_per_s"] for r in results if r["workers"] == 1}
     rows = []
     for r in results:
         mem = r["server_memory_after"]
         workers = mem["workers"] or [mem["master"]]
-        rows.append([r["content"], "waitress" if r["workers"] == 1 else "gunicorn", r["workers"],
+        one = base.get((r["checkout"], r["content"]))
+        rows.append([f"{Path(r['checkout']).name} {r['commit']}", r["content"],
+                     "waitress" if r["workers"] == 1 else "gunicorn", r["workers"],
                      r["server_threads"], r["requests"], r["requests_per_s"],
-                     round(r["requests_per_s"] / base[r["content"]], 2) if base.get(r["content"]) else None,
+                     round(r["requests_per_s"] / one, 2) if one else None, r["cpu_ms_per_request"],
                      r["p50_ms"], r["p95_ms"], r["p99_ms"], r["errors"],
                      max(m.get("vmrss_mib", 0) for m in workers), max(m.get("pss_mib", 0) for m in workers),
                      mem["total_rss_mib"], mem["total_pss_mib"]])
-    return table(rows, ["content", "server", "workers", "threads each", "requests", "req/s",
-                        "x one process", "p50 ms", "p95 ms", "p99 ms", "errors",
+    return table(rows, ["checkout", "content", "server", "workers", "threads each", "requests", "req/s",
+                        "x one process", "CPU ms/req", "p50 ms", "p95 ms", "p99 ms", "errors",
                         "RSS per worker MiB", "PSS per worker MiB", "total RSS MiB", "total PSS MiB"])
 
 
@@ -260,10 +295,11 @@ def verdict(results: list[dict]) -> list[str]:
     for r in results:
         if r["workers"] == 1:
             continue
-        one = next((o for o in results if o["content"] == r["content"] and o["workers"] == 1), None)
+        one = next((o for o in results if o["content"] == r["content"] and o["workers"] == 1
+                    and o["checkout"] == r["checkout"]), None)
         ratio = r["requests_per_s"] / one["requests_per_s"] if one else None
         p99_target = 100 if r["content"] == "data" else 200
-        lines.append(f"{r['content']}: {r['workers']} workers {ratio:.2f}x one process (target >= 1.6), "
+        lines.append(f"{Path(r['checkout']).name} {r['content']}: {r['workers']} workers {ratio:.2f}x one process (target >= 1.6), "
                      f"p99 {r['p99_ms']:.0f} ms (target <= {p99_target}), errors {r['errors']}"
                      if ratio else f"{r['content']}: no one-process run to compare")
     return lines
@@ -279,13 +315,19 @@ def main(argv=None) -> int:
                     help="server processes to compare, one run each (1 = one waitress process)")
     ap.add_argument("--server-threads", type=int, default=None,
                     help="threads per process (kb serve --threads; default 8 for one, 4 per worker)")
+    ap.add_argument("--checkouts", default=".",
+                    help="comma-separated checkouts whose servers run one after the other (each its .venv)")
     args = ap.parse_args(argv)
-    results = []
+    checkouts = [Path(c).resolve() for c in args.checkouts.split(",") if c.strip()]
+    load_before, results = os.getloadavg(), []
     for size in [s.strip() for s in args.sizes.split(",") if s.strip()]:
-        for workers in [int(w) for w in args.workers.split(",") if w.strip()]:
-            results.append(run_one(size, args.duration, args.connections, args.threads, workers,
-                                   args.server_threads))
-    report = {"date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "machine": machine(), "load": results}
+        for checkout in checkouts:
+            for workers in [int(w) for w in args.workers.split(",") if w.strip()]:
+                results.append(run_one(size, args.duration, args.connections, args.threads, workers,
+                                       args.server_threads, checkout))
+                results[-1]["load_average_after"] = os.getloadavg()
+    report = {"date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "machine": machine(),
+              "load_average_before": load_before, "load": results}
     RESULTS.mkdir(parents=True, exist_ok=True)
     text = json.dumps(report, ensure_ascii=False, indent=2)
     (RESULTS / "load-latest.json").write_text(text, "utf-8")
@@ -293,6 +335,8 @@ def main(argv=None) -> int:
     print(render(results))
     for line in verdict(results):
         print(line)
+    print(f"load average {load_before[0]:.1f} before, " +
+          ", ".join(f"{r['load_average_after'][0]:.1f}" for r in results) + " after each run")
     return 0
 
 

@@ -27,6 +27,8 @@ ITALIAN_ELISIONS = frozenset(
     "l dell all dall nell sull coll un d c s m t v n quest quell bell sant buon tutt".split()
 )
 _CACHE_LIMIT = 500_000
+_SHORT_TEXT = 600  # characters: a text Analysis.positions remembers (queries are at most 500)
+_POSITIONS_KEPT = 20_000
 _SNOWBALL_NAMES = {"ru": "russian", "el": "greek", "it": "italian"}
 
 
@@ -241,9 +243,25 @@ class Analysis:
         self.analyzers = {lang: build_analyzer(lang) for lang in LANGUAGES}
         self.word_analyzers = {lang: build_word_analyzer(lang) for lang in LANGUAGES}
         self._word_cache: dict[tuple[str, str, str], tuple[str, ...]] = {}
+        self.snippet_words: dict = {}  # lang -> snippets.SurfaceWords, kept between searches
+        self._positions_cache: dict[tuple[str, str, str], tuple[tuple[str, ...], ...]] = {}
 
     def positions(self, text: str, lang: str, mode: str = "index") -> list[tuple[str, ...]]:
-        """The terms of ``text`` position by position (alternatives share a position)."""
+        """The terms of ``text`` position by position (alternatives share a position). A short
+        text's are remembered (a query's text is analyzed for concepts in every language each
+        time its query is built: the search, and each section's facet)."""
+        if len(text) > _SHORT_TEXT:
+            return self._positions(text, lang, mode)
+        key = (text, lang, mode)
+        found = self._positions_cache.get(key)
+        if found is None:
+            found = tuple(self._positions(text, lang, mode))
+            if len(self._positions_cache) >= _POSITIONS_KEPT:
+                self._positions_cache.clear()
+            self._positions_cache[key] = found
+        return list(found)
+
+    def _positions(self, text: str, lang: str, mode: str) -> list[tuple[str, ...]]:
         out: list[list[str]] = []
         last = None
         for token in self.analyzers[lang](text, positions=True, mode=mode):

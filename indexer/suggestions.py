@@ -7,6 +7,7 @@ from itertools import islice
 
 from .analysis import fold
 from .engine import queries as Q
+from .engine.segments import text_bytes
 from .query import parse_query
 from .rerank import top
 from .results import MAX_QUERY_LENGTH, QueryError, Suggestion, lang_param
@@ -21,6 +22,13 @@ def suggest(snapshot, prefix: str, lang: str | None = None, limit: int = 8) -> l
     words = [fold(w) for w in parse_query(prefix).words]
     if not words or len(words[-1]) < 2:
         return []
+    # kept per snapshot (a commit makes a new one): as-you-type prefixes come back
+    found = snapshot.cache.fetch((snapshot.key, "suggest", tuple(words), lang, limit),
+                                 lambda: tuple(_suggest(snapshot, words, lang, limit)), text_bytes)
+    return list(found)
+
+
+def _suggest(snapshot, words: list[str], lang: str | None, limit: int) -> list[Suggestion]:
     expansions = list(islice(snapshot.expand_prefix("heads", words[-1]), EXPANSIONS))
     if not expansions:
         return []

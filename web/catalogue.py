@@ -2,17 +2,33 @@
 from __future__ import annotations
 
 import os
+import zlib
 from dataclasses import dataclass
-from itertools import groupby
+from itertools import chain, groupby
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from flask import Flask
+from flask import Flask, current_app, request
+from markupsafe import Markup
 
+from indexer.catalogue import CatalogueItems
 from indexer.results import CatalogueItem
 from kb.concepts import load_group_titles
 
 _TITLES = "clinic_kb_group_titles"
+_RENDERED = "clinic_kb_catalogue_html"
+TEMPLATE = "pages/_catalogue.html"
+CHUNK = 32 * 1024  # characters of the rendered catalogue compressed together
+
+
+@dataclass(frozen=True)
+class RenderedCatalogue:
+    """A language's catalogue section as its home page shows it, in zlib-compressed chunks, and
+    what it was made from: the catalogue's digest, the group titles and the URLs' root."""
+    digest: str
+    titles: dict
+    script_root: str
+    chunks: tuple[bytes, ...]
 
 
 @dataclass(frozen=True)
@@ -48,3 +64,41 @@ def _stamp(folder: Path) -> tuple:
                                 for e in entries if e.name.endswith(".toml")))
     except OSError:
         return ()
+
+
+def catalogue_html(lang: str, items: CatalogueItems, size: int = CHUNK) -> Iterator[Markup]:
+    """The home page's catalogue section of ``lang`` in pieces, for streaming. It is the same for
+    every visitor, so it is rendered once (TEMPLATE, streamed item by item as before) and kept,
+    compressed, until the catalogue's content (its digest), the group titles or the root of
+    the URLs change; until then ``items`` are never unpacked. A rendering not read to its end
+    (the visitor left) is not kept."""
+    kept = current_app.extensions.setdefault(_RENDERED, {})
+    titles = group_titles(current_app)
+    found = kept.get(lang)
+    if found is not None and (found.digest, found.script_root) == (items.digest, request.script_root) \
+            and found.titles is titles:
+        for chunk in found.chunks:
+            yield Markup(zlib.decompress(chunk).decode("utf-8"))
+        return
+    first = next(items, None)
+    groups = group_catalogue(chain((first,), items)) if first is not None else []
+    context: dict = {}
+    current_app.update_template_context(context)
+    pieces = current_app.jinja_env.get_template(TEMPLATE).generate(**context, groups=groups)
+    chunks = []
+    for piece in _joined(pieces, size):
+        chunks.append(zlib.compress(piece.encode("utf-8"), 1))
+        yield Markup(piece)
+    kept[lang] = RenderedCatalogue(items.digest, titles, request.script_root, tuple(chunks))
+
+
+def _joined(pieces: Iterable[str], size: int) -> Iterator[str]:
+    chunk, length = [], 0
+    for piece in pieces:
+        chunk.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(chunk)
+            chunk, length = [], 0
+    if chunk:
+        yield "".join(chunk)

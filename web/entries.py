@@ -9,7 +9,7 @@ from markupsafe import Markup
 from indexer.results import Translation
 from kb.languages import LANGUAGES
 from kb.model import Entry
-from web.markup import render_markdown
+from web.markup import kept_markdown
 from web.urls import candidate_ids, entry_url
 
 
@@ -64,4 +64,4 @@ class EntryPage:
         switch = {lang: url_for("pages.home", lang=lang) for lang in LANGUAGES}
         for lang, (entry_id, written) in versions.items():
             switch[lang] = entry_url(entry_id, lang, written)
-        return cls(entry, render_markdown(entry.body), tuple(others), alternates, switch)
+        return cls(entry, kept_markdown(entry.body), tuple(others), alternates, switch)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import nh3
+from flask import current_app
 from markupsafe import Markup
 
 from kb.markdown import render_html
@@ -14,6 +15,8 @@ ALLOWED_TAGS = frozenset({
 })
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}, "ol": {"start"}}
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
+_KEPT = "clinic_kb_bodies"
+KEPT_CHARACTERS = 8_000_000  # of Markdown and HTML kept by kept_markdown (then it starts again)
 
 
 def render_markdown(text: str) -> Markup:
@@ -28,3 +31,17 @@ def render_markdown(text: str) -> Markup:
         link_rel="noopener noreferrer nofollow",
     )
     return Markup(clean)
+
+
+def kept_markdown(text: str) -> Markup:
+    """``render_markdown(text)``, kept for the app: an entry page renders its body once, not on
+    every visit (up to KEPT_CHARACTERS of bodies and their HTML)."""
+    state = current_app.extensions.setdefault(_KEPT, [{}, 0])
+    found = state[0].get(text)
+    if found is None:
+        found = render_markdown(text)
+        if state[1] > KEPT_CHARACTERS:
+            state[0], state[1] = {}, 0
+        state[0][text] = found
+        state[1] += len(text) + len(found)
+    return found

@@ -5,9 +5,13 @@ article's URL is ``/<lang>/<its id>``. ``candidate_ids`` reverses ``entry_path``
 """
 from __future__ import annotations
 
-from flask import request, url_for
+from flask import current_app, request, url_for
+from werkzeug.urls import _urlencode  # what url_for encodes a query with (Rule._encode_query_vars)
 
 from kb.languages import ALIASES, normalize_lang
+
+_KEPT = "clinic_kb_urls"  # (route URLs, encoded query strings)
+KEPT = 50_000  # of each
 
 
 def entry_path(entry_id: str, lang_written: str) -> str:
@@ -19,8 +23,37 @@ def entry_path(entry_id: str, lang_written: str) -> str:
 
 
 def entry_url(entry_id: str, lang: str, lang_written: str, **kwargs) -> str:
-    return url_for("pages.entry", lang=normalize_lang(lang),
-                   path=entry_path(entry_id, lang_written), **kwargs)
+    return with_query(("pages.entry", normalize_lang(lang), entry_path(entry_id, lang_written)), kwargs)
+
+
+def with_query(base: tuple, query: dict) -> str:
+    """``url_for(endpoint, lang=..., [path=...], **query)``, the same string, faster: the URL
+    of the route's own arguments (``base``: endpoint, lang[, path]) is made by url_for once and
+    kept, and the query string, encoded as url_for encodes it (None values left out), is kept
+    too (a search page has some fifty links, thirty of them with the same q and ql). Flask's
+    own options (``_external``...) go to url_for."""
+    names = ("lang", "path")[:len(base) - 1]
+    if current_app.url_map.sort_parameters or any(key.startswith("_") for key in query):
+        return url_for(base[0], **dict(zip(names, base[1:])), **query)
+    bases, queries = current_app.extensions.setdefault(_KEPT, ({}, {}))
+    key = (request.script_root, *base)
+    url = bases.get(key)
+    if url is None:
+        url = _keep(bases, key, url_for(base[0], **dict(zip(names, base[1:]))))
+    if not query:
+        return url
+    items = tuple(query.items())
+    params = queries.get(items)
+    if params is None:
+        params = _keep(queries, items, _urlencode(query))
+    return f"{url}?{params}" if params else url
+
+
+def _keep(kept: dict, key, value: str) -> str:
+    if len(kept) >= KEPT:
+        kept.clear()
+    kept[key] = value
+    return value
 
 
 def candidate_ids(path: str, lang: str) -> list[str]:
@@ -48,7 +81,7 @@ def search_url(lang: str, **changes) -> str:
     if str(params.get("page")) == "1":
         params["page"] = None
     clean = {key: value for key, value in params.items() if value not in (None, "")}
-    return url_for("pages.search", lang=lang, **clean)
+    return with_query(("pages.search", normalize_lang(lang)), clean)
 
 
 def page_numbers(page: int, pages: int, around: int = 2) -> list[int | None]:

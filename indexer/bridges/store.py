@@ -23,6 +23,7 @@ from .parallel import Alignment, Evidence, page_groups
 
 FILENAME = "bridges.pickle"  # what searching reads
 VERSION = 3
+EXPANSIONS_KEPT = 20_000  # query words whose bridges a Bridges object remembers (Bridges.expand)
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,9 @@ class Bridges:
     translations: dict = field(default_factory=dict)  # (lang, term) -> {(lang, term): (conf, evidence)}
     synonyms: dict = field(default_factory=dict)  # (lang, term) -> {term: conf}
     facts: dict[str, EntryFacts] = field(default_factory=dict)  # entry key -> facts (if asked)
+    # expand's answers: a query builds its query four times (the search and each section's facet)
+    # and common words come back; valid for the tables they were computed from
+    _expanded: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def df(self, lang: str, term: str) -> int:
         return self.cognates.df.get(lang, {}).get(term, 0)
@@ -62,7 +66,23 @@ class Bridges:
         """The bridges of one query word. ``terms``: the word's analyzed terms by language (as
         the query searches them). Translations and glosses start from those terms; cognates from
         the word itself, into every language's vocabulary; each weighed by ``weights``
-        (indexer/ranking.py)."""
+        (indexer/ranking.py). Remembered (EXPANSIONS_KEPT)."""
+        tables = (self.docs, self.cognates, self.translations, self.synonyms)
+        if self._expanded.get(None) != tuple(map(id, tables)):  # a table replaced: start again
+            self._expanded.clear()
+            self._expanded[None] = tuple(map(id, tables))
+        key = (word, tuple(terms.items()), query_lang, weights)
+        found = self._expanded.get(key)
+        if found is None:
+            found = tuple(self._expand(word, terms, query_lang, weights))
+            if len(self._expanded) > EXPANSIONS_KEPT:
+                self._expanded.clear()
+                self._expanded[None] = tuple(map(id, tables))
+            self._expanded[key] = found
+        return list(found)
+
+    def _expand(self, word: str, terms: dict[str, tuple[str, ...]], query_lang: str | None,
+                weights: BridgeWeights) -> list[Bridge]:
         found: dict[tuple[str, str], Bridge] = {}
 
         def add(bridge: Bridge):

@@ -34,3 +34,13 @@ def test_web_links_are_kept_with_a_safe_rel():
 
 def test_an_empty_body_renders_nothing():
     assert render_markdown("") == ""
+
+
+def test_a_body_kept_is_the_body_rendered_afresh(app):
+    from web.markup import kept_markdown
+
+    text = "# Заголовок\n\nТекст с **важным** словом и [ссылкой](https://example.org).\n\n<script>x</script>"
+    with app.app_context():
+        first = kept_markdown(text)
+        assert kept_markdown(text) is first
+        assert first == render_markdown(text)

@@ -13,13 +13,11 @@ Routes (``<lang>`` is ru, gr or el, it; links are generated with ``gr``):
 """
 from __future__ import annotations
 
-from itertools import chain
-
 from flask import (Blueprint, abort, current_app, redirect, render_template, request,
                    stream_template, url_for)
 
 from kb.languages import LANGUAGES
-from web.catalogue import group_catalogue
+from web.catalogue import catalogue_html
 from web.entries import EntryPage, find_entry, versions_elsewhere
 from web.kbase import get_kb, search as search_kb
 from web.locale import preferred_language
@@ -45,11 +43,11 @@ def root():
 def home(lang: str):
     # Streamed: the catalogue is read and the page written item by item, so that a large
     # catalogue (33,000 entries a language at 100,000, a 17 MB page) is never held whole.
-    items = get_kb().iter_catalogue(lang)
-    first = next(items, None)
-    groups = group_catalogue(chain((first,), items)) if first is not None else []
+    # The catalogue section is the same for every visitor: rendered once, then kept
+    # (web.catalogue.catalogue_html) until the catalogue or its group titles change.
+    catalogue = catalogue_html(lang, get_kb().iter_catalogue(lang))
     alternates = {other: url_for("pages.home", lang=other, _external=True) for other in LANGUAGES}
-    page = stream_template("pages/home.html", groups=groups, alternates=alternates)
+    page = stream_template("pages/home.html", catalogue=catalogue, alternates=alternates)
     return current_app.response_class(_in_chunks(page), mimetype="text/html")
 
 
