@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 
 from indexer.build import build_index
-from indexer.evaluation import evaluate, read_labelled
-from indexer.results import SearchRequest
-from indexer.search import KnowledgeBase
+from indexer.search.evaluation import evaluate, read_labelled
+from indexer.search.results import SearchRequest
+from indexer.search.knowledgebase import KnowledgeBase
 from kb.config import Settings
 from kb.languages import normalize_lang
 

@@ -24,7 +24,7 @@ from .common import PROJECT, percentile
 WORKER = r"""
 import json, sys, time
 from dataclasses import replace
-from indexer.search import KnowledgeBase
+from indexer.search.knowledgebase import KnowledgeBase
 from benchmarks.searching import QUERY_MIX, request_for
 index, rounds, explain = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "on"
 kb = KnowledgeBase.open(index)

@@ -54,7 +54,7 @@ def analyzed_corpus(content: Path, cache: Path) -> tuple[list[dict], float]:
 def engine_queries(mix) -> list[dict]:
     """The mix's queries as analyzed terms: {kind, terms, phrase, field, lang_filter}."""
     from indexer.analysis import Analysis
-    from indexer.query import parse_query
+    from indexer.search.query import parse_query
     from kb.languages import detect_language
 
     analysis = Analysis()

@@ -25,7 +25,7 @@ _SEARCH_LOOP = """
 import sys, time
 sys.path.insert(0, {project!r})
 from benchmarks.searching import QUERY_MIX, request_for
-from indexer.search import KnowledgeBase
+from indexer.search.knowledgebase import KnowledgeBase
 kb = KnowledgeBase.open({index!r})
 for q in QUERY_MIX:
     kb.search(request_for(q, {facets}))

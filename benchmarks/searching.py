@@ -51,7 +51,7 @@ QUERY_MIX = (
 
 
 def request_for(q: MixQuery, facets: bool = False):
-    from indexer.results import SearchRequest
+    from indexer.search.results import SearchRequest
 
     return SearchRequest(q.text, lang=q.lang, field=q.field, in_lang=q.in_lang, limit=10,
                          facets=facets)
@@ -59,7 +59,7 @@ def request_for(q: MixQuery, facets: bool = False):
 
 def engine_query(kb, q: MixQuery):
     """(snapshot, query tree, filter) exactly as KnowledgeBase.search builds them."""
-    from indexer.results import validate
+    from indexer.search.results import validate
 
     request = validate(request_for(q))
     parsed = kb.pipeline.parse(request)
@@ -89,7 +89,7 @@ def measure(index: Path, runs: int, rounds: int = 3, budget_s: float = 600) -> d
 
     Bounded: when the warm-up shows that the passes would take more than ``budget_s``, fewer
     rounds (at least one) and passes (at least two) are made; the JSON says how many."""
-    from indexer.search import KnowledgeBase
+    from indexer.search.knowledgebase import KnowledgeBase
 
     opened = time.perf_counter()
     kb = KnowledgeBase.open(index)
@@ -148,7 +148,7 @@ def profile(index: Path, out: Path, rounds: int = 3) -> str:
     import io
     import pstats
 
-    from indexer.search import KnowledgeBase
+    from indexer.search.knowledgebase import KnowledgeBase
 
     kb = KnowledgeBase.open(index)
     for q in QUERY_MIX:
@@ -170,8 +170,8 @@ def profile(index: Path, out: Path, rounds: int = 3) -> str:
 # so that the same code times this checkout and a baseline checkout with its own interpreter.
 _TIMER = r"""
 import gc, json, sys, time
-from indexer.results import SearchRequest
-from indexer.search import KnowledgeBase
+from indexer.search.results import SearchRequest
+from indexer.search.knowledgebase import KnowledgeBase
 index, rounds, mix = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])
 kb = KnowledgeBase.open(index)
 requests = [SearchRequest(q["text"], lang=q["lang"], field=q["field"], in_lang=q["in_lang"], limit=10)

@@ -58,13 +58,13 @@ def handle_errors(command):
 
 
 def _query_error() -> type:
-    from indexer.results import QueryError
+    from indexer.search.results import QueryError
 
     return QueryError
 
 
 def _one_line_failures() -> tuple[type, ...]:
-    from indexer.evaluation import LabelError
+    from indexer.search.evaluation import LabelError
     from indexer.store import IndexBusy, IndexMissing, IndexNotWritable
 
     from kb.concepts import ConceptError
@@ -181,8 +181,8 @@ class _progress:
 @handle_errors
 def search(query, lang, field, in_lang, limit, page, as_json, explain, index_dir):
     """Search the knowledge base."""
-    from indexer.results import SearchRequest
-    from indexer.search import KnowledgeBase
+    from indexer.search.results import SearchRequest
+    from indexer.search.knowledgebase import KnowledgeBase
 
     settings = settings_for(index_dir)
     kb = KnowledgeBase.open(settings)
@@ -203,7 +203,7 @@ def search(query, lang, field, in_lang, limit, page, as_json, explain, index_dir
 @handle_errors
 def show(entry_id, as_json, index_dir):
     """Show an entry: its sections and its translations."""
-    from indexer.search import KnowledgeBase
+    from indexer.search.knowledgebase import KnowledgeBase
 
     settings = settings_for(index_dir)
     kb = KnowledgeBase.open(settings)
@@ -250,9 +250,9 @@ def check(roots):
 @handle_errors
 def evaluate(queries, index_dir, run_file, as_json):
     """Score search on labelled queries: MRR@10, Recall@5, nDCG@10 overall, by lang and by kind."""
-    from indexer.evaluation import evaluate as score, read_labelled
-    from indexer.results import SearchRequest
-    from indexer.search import KnowledgeBase
+    from indexer.search.evaluation import evaluate as score, read_labelled
+    from indexer.search.results import SearchRequest
+    from indexer.search.knowledgebase import KnowledgeBase
 
     labelled = read_labelled(queries)
     settings = settings_for(index_dir)

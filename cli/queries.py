@@ -88,8 +88,8 @@ class FoundNow:
 def search_again(settings, report) -> dict[tuple[str, str | None], FoundNow]:
     """Each listed zero-result query searched again in the index as it is now (if there is one;
     nothing is built): the ones that find pages now."""
-    from indexer.results import QueryError, SearchRequest
-    from indexer.search import KnowledgeBase
+    from indexer.search.results import QueryError, SearchRequest
+    from indexer.search.knowledgebase import KnowledgeBase
 
     try:
         kb = KnowledgeBase.open(settings)

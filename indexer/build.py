@@ -27,14 +27,14 @@ from kb.config import Settings
 from kb.loader import discover
 from kb.model import Problem
 
-from . import bulkwrite, filestate, manifest, pool, store
-from .analysis import Analysis
-from .bridges import refresh_bridges
-from .changes import finish_analysed, index_file, read_changed, source_key  # noqa: F401 (source_key: API)
-from .concepts import ConceptMatcher
-from .filestate import FileStates, Known, commit_of
-from .retag import retag
-from .schema import SCHEMA_VERSION, build_schema
+from indexer import bulkwrite, filestate, manifest, pool, store
+from indexer.analysis import Analysis
+from indexer.bridges import refresh_bridges
+from indexer.changes import finish_analysed, index_file, read_changed, source_key  # noqa: F401 (source_key: API)
+from indexer.concepts import ConceptMatcher
+from indexer.filestate import FileStates, Known, commit_of
+from indexer.retag import retag
+from indexer.schema import SCHEMA_VERSION, build_schema
 
 Progress = Callable[[int, int, str], None]  # (done, total, path)
 

@@ -14,9 +14,9 @@ from typing import Callable
 from kb.loader import FileProblem, SourceFile, content_hash, decode, parse_entry, read_source_status
 from kb.model import Problem
 
-from . import pool
-from .documents import entry_document
-from .filestate import Known, stamp_of
+from indexer import pool
+from indexer.documents import entry_document
+from indexer.filestate import Known, stamp_of
 
 
 def source_key(source: SourceFile) -> str:

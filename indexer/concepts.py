@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from kb.languages import LANGUAGES
 
-from .analysis import Analysis, stop_words
+from indexer.analysis import Analysis, stop_words
 
 if TYPE_CHECKING:  # searching loads a compiled matcher and needs no concept files
     from kb.concepts import ConceptSet

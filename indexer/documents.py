@@ -6,9 +6,9 @@ from collections import Counter
 
 from kb.model import Entry, Mechanism, Structure
 
-from .analysis import Analysis
-from .concepts import ConceptMatcher
-from .schema import concepts_field, section_field, words_field
+from indexer.analysis import Analysis
+from indexer.concepts import ConceptMatcher
+from indexer.schema import concepts_field, section_field, words_field
 
 # A concept named in the title or the treatments says more about a page than one in passing.
 CONCEPT_WEIGHTS = {"title": 3, "treatments": 2, "indications": 1, "mechanisms": 1, "body": 1}

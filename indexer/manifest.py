@@ -25,8 +25,8 @@ import json
 import re
 from pathlib import Path
 
-from . import filestate, store
-from .bridges.factstore import ALIGNMENT, DATABASE
+from indexer import filestate, store
+from indexer.bridges.factstore import ALIGNMENT, DATABASE
 
 MANIFEST = "zz-manifest.json"  # sorts after every other file of a generation: copied last
 MANIFEST_KEY = "manifest"  # in kb-meta.json: this generation has a manifest (older ones did not)

@@ -29,7 +29,7 @@ from typing import Callable, Iterable, Sequence
 from kb.loader import FileProblem, decode, parse_entry
 from kb.model import Problem
 
-from .documents import entry_document
+from indexer.documents import entry_document
 
 # Fewer files to analyse than this and the files are analysed in-process (starting workers and
 # moving documents between processes cost more than they save on a few files).

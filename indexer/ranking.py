@@ -19,7 +19,7 @@ from typing import Mapping
 
 import numpy as np
 
-from .concepts import SOFT_FLOOR, SOFT_MAX, SOFT_SCALE, SOFT_SPECIFIC
+from indexer.concepts import SOFT_FLOOR, SOFT_MAX, SOFT_SCALE, SOFT_SPECIFIC
 
 _REC_LOG2_OF_E = 1.0 / log(2)
 

@@ -19,11 +19,11 @@ from pathlib import Path
 
 from whoosh import query as Q
 
-from . import manifest, store
-from .concepts import ConceptMatcher
-from .documents import CONCEPT_WEIGHTS, _analyze, entry_document, entry_from_data, entry_group, section_texts
-from .filestate import FileStates, commit_of
-from .schema import SECTIONS, section_field
+from indexer import manifest, store
+from indexer.concepts import ConceptMatcher
+from indexer.documents import CONCEPT_WEIGHTS, _analyze, entry_document, entry_from_data, entry_group, section_texts
+from indexer.filestate import FileStates, commit_of
+from indexer.schema import SECTIONS, section_field
 
 
 def _signature(matcher: ConceptMatcher) -> dict[str, tuple]:

@@ -6,7 +6,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from kb.languages import LANGUAGES
 
-from .analysis import WORD_PATTERN, Analysis, FoldFilter
+from indexer.analysis import WORD_PATTERN, Analysis, FoldFilter
 
 SCHEMA_VERSION = 8
 SECTIONS = ("title", "treatments", "mechanisms", "indications", "body")

@@ -23,7 +23,7 @@ from typing import Iterator
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
-from .engine.storage import open_shared
+from indexer.engine.storage import open_shared
 
 CURRENT = "CURRENT"
 META = "kb-meta.json"
@@ -83,7 +83,7 @@ def index_exists(index_dir: Path) -> bool:
 
 
 def is_current_version(gen: Path) -> bool:
-    from .schema import SCHEMA_VERSION
+    from indexer.schema import SCHEMA_VERSION
 
     return read_meta(gen).get("schema_version") == SCHEMA_VERSION
 

@@ -12,8 +12,8 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from indexer.results import SearchRequest
-from indexer.search import KnowledgeBase
+from indexer.search.results import SearchRequest
+from indexer.search.knowledgebase import KnowledgeBase
 from querylog import Recorder
 from querylog.recorder import utc_today
 

@@ -17,7 +17,7 @@ import pytest
 
 from core_support import DATA, require_shared
 from indexer.build import build_index
-from indexer.search import KnowledgeBase
+from indexer.search.knowledgebase import KnowledgeBase
 from kb.config import Settings
 
 

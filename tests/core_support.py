@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.results import SearchRequest
-from indexer.search import KnowledgeBase
+from indexer.search.results import SearchRequest
+from indexer.search.knowledgebase import KnowledgeBase
 from kb.config import PROJECT_DIR
 
 DATA = PROJECT_DIR / "data"

@@ -18,9 +18,9 @@ from indexer.bridges.parallel import learn_translations
 from indexer.bridges.transliterate import key, keys
 from indexer.build import build_index
 from indexer.concepts import ConceptMatcher
-from indexer.query import parse_query
-from indexer.results import SearchRequest
-from indexer.search import KnowledgeBase
+from indexer.search.query import parse_query
+from indexer.search.results import SearchRequest
+from indexer.search.knowledgebase import KnowledgeBase
 from kb.concepts import load_concepts
 from kb.config import Settings
 

@@ -14,8 +14,8 @@ import pytest
 from core_support import DATA, require_shared
 from indexer.build import build_index
 from indexer.engine import SegmentCache, SlowPaths, SlowPathTaken
-from indexer.results import SearchRequest
-from indexer.search import KnowledgeBase
+from indexer.search.results import SearchRequest
+from indexer.search.knowledgebase import KnowledgeBase
 from kb.config import Settings
 from kb.languages import normalize_lang
 

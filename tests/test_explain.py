@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.results import SearchRequest
+from indexer.search.results import SearchRequest
 
 QUERIES = [
     ("ботокс мигрень", {}),
@@ -102,8 +102,8 @@ def test_an_explanation_as_json_gives_each_parts_share(data_kb):
 def test_a_clause_marked_with_its_own_kind_is_reported_under_it(data_index, monkeypatch):
     """QueryPlan.mark, as learned bridges use it: one Term among a word's alternatives marked
     "bridge" is reported as a bridge contribution, the word's other terms as the word's."""
-    from indexer.query import QueryBuilder
-    from indexer.search import KnowledgeBase
+    from indexer.search.query import QueryBuilder
+    from indexer.search.knowledgebase import KnowledgeBase
 
     class MarkingBuilder(QueryBuilder):  # the real builder, one of its Terms marked afterwards
         def build(self, parsed, query_lang, section):
@@ -113,7 +113,7 @@ def test_a_clause_marked_with_its_own_kind_is_reported_under_it(data_index, monk
                     plan.mark(node, "bridge", "мезотерапия → мезотерап")
             return plan
 
-    monkeypatch.setattr("indexer.pipeline.QueryBuilder", MarkingBuilder)
+    monkeypatch.setattr("indexer.search.pipeline.QueryBuilder", MarkingBuilder)
     kb = KnowledgeBase.open(data_index)
     top = kb.search(SearchRequest("мезотерапия", explain=True)).hits[0]
     kb.close()

@@ -8,7 +8,7 @@ import pytest
 
 from core_support import DATA, search_ids
 from indexer.build import build_index
-from indexer.search import KnowledgeBase
+from indexer.search.knowledgebase import KnowledgeBase
 from indexer.store import CURRENT, IndexMissing, current_generation
 from kb.config import Settings
 

@@ -17,7 +17,7 @@ import pytest
 from core_support import DATA, search_ids
 from indexer import filestate, store
 from indexer.build import _indexed, build_index
-from indexer.search import KnowledgeBase
+from indexer.search.knowledgebase import KnowledgeBase
 from kb.config import Settings
 from kb.loader import content_hash
 

@@ -10,7 +10,7 @@ from indexer import manifest
 from indexer.build import build_index
 from indexer.bridges.factstore import ALIGNMENT, DATABASE
 from indexer.filestate import FILES
-from indexer.search import KnowledgeBase
+from indexer.search.knowledgebase import KnowledgeBase
 from indexer.store import CURRENT, current_generation
 from kb.config import Settings
 

@@ -14,7 +14,7 @@ from core_support import require_shared
 from indexer import store
 from indexer.engine import SearchIndex, SegmentCache, SlowPaths, to_whoosh
 from indexer.engine import queries as Q
-from indexer.query import parse_query
+from indexer.search.query import parse_query
 from indexer.schema import section_field
 from indexer.ranking import DEFAULT
 from kb.languages import normalize_lang

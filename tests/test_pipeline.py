@@ -1,4 +1,4 @@
-"""indexer.pipeline and indexer.ranking: a search is its stages, each giving a value, and every
+"""indexer.search.pipeline and indexer.ranking: a search is its stages, each giving a value, and every
 weight comes from the Ranking the knowledge base was opened with."""
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from dataclasses import FrozenInstanceError, replace
 
 import pytest
 
-from indexer.pipeline import Evaluated, Parsed, Planned, Ranked
+from indexer.search.pipeline import Evaluated, Parsed, Planned, Ranked
 from indexer.ranking import DEFAULT
-from indexer.results import SearchRequest
-from indexer.search import KnowledgeBase
+from indexer.search.results import SearchRequest
+from indexer.search.knowledgebase import KnowledgeBase
 
 
 def by_hand(kb: KnowledgeBase, request: SearchRequest):

@@ -1,6 +1,6 @@
 """Search quality: the project's acceptance bar on labelled queries (shared/corpus).
 
-Scored as `kb eval` scores (indexer.evaluation over KnowledgeBase.search, top 10, the query's
+Scored as `kb eval` scores (indexer.search.evaluation over KnowledgeBase.search, top 10, the query's
 language given). The figures are printed (pytest -s, or in the failure message) to compare runs.
 """
 from __future__ import annotations
@@ -14,9 +14,9 @@ import pytest
 
 from core_support import require_shared
 from indexer.build import build_index
-from indexer.evaluation import evaluate, read_labelled
-from indexer.results import SearchRequest
-from indexer.search import KnowledgeBase
+from indexer.search.evaluation import evaluate, read_labelled
+from indexer.search.results import SearchRequest
+from indexer.search.knowledgebase import KnowledgeBase
 from kb.config import Settings
 from kb.languages import normalize_lang
 

@@ -1,4 +1,4 @@
-"""indexer.search: what a search gives, on a real index of the repository's data/."""
+"""indexer.search.knowledgebase: what a search gives, on a real index of the repository's data/."""
 from __future__ import annotations
 
 import re
@@ -8,7 +8,7 @@ import pytest
 from core_support import search_ids
 from indexer.analysis import WORD_PATTERN, fold, stop_words
 from indexer.documents import section_texts
-from indexer.results import MAX_QUERY_LENGTH, QueryError, SearchRequest
+from indexer.search.results import MAX_QUERY_LENGTH, QueryError, SearchRequest
 
 BOTULINUM = ("botulinum-treatment/ru", "botulinum-treatment/gr", "botulinum-treatment/it")
 

@@ -9,9 +9,9 @@ from indexer.analysis import Analysis
 from indexer.bridges import Bridges
 from indexer.documents import section_texts
 from indexer.ranking import DEFAULT as DEFAULT_RANKING
-from indexer.results import SearchRequest
-from indexer.search import KnowledgeBase
-from indexer.snippets import SurfaceWords, make_snippet
+from indexer.search.results import SearchRequest
+from indexer.search.knowledgebase import KnowledgeBase
+from indexer.search.snippets import SurfaceWords, make_snippet
 
 QUERIES = ("мезотерапия", "ακμή", "cicatrici", "лечение морщин вокруг глаз", '"tossina botulinica"',
            "ботокс", "rughe", "microneedlign")

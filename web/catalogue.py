@@ -11,8 +11,8 @@ from typing import Iterable, Iterator
 from flask import Flask, current_app, request
 from markupsafe import Markup
 
-from indexer.catalogue import CatalogueItems
-from indexer.results import CatalogueItem
+from indexer.search.catalogue import CatalogueItems
+from indexer.search.results import CatalogueItem
 from kb.concepts import load_group_titles
 
 _TITLES = "clinic_kb_group_titles"

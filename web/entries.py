@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from flask import url_for
 from markupsafe import Markup
 
-from indexer.results import Translation
+from indexer.search.results import Translation
 from kb.languages import LANGUAGES
 from kb.model import Entry
 from web.markup import kept_markdown

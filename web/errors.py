@@ -10,8 +10,8 @@ from __future__ import annotations
 from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from indexer.results import MAX_LIMIT, MAX_PAGE, MAX_QUERY_LENGTH, QueryError
-from indexer.search import IndexMissing
+from indexer.search.results import MAX_LIMIT, MAX_PAGE, MAX_QUERY_LENGTH, QueryError
+from indexer.search.knowledgebase import IndexMissing
 from web import i18n
 from web.templating import ui_lang
 

@@ -7,7 +7,7 @@ import os
 from flask import Blueprint, current_app, jsonify
 
 from indexer.manifest import named_generation
-from indexer.search import IndexMissing
+from indexer.search.knowledgebase import IndexMissing
 from web.kbase import get_kb
 
 bp = Blueprint("health", __name__)

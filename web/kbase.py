@@ -11,8 +11,8 @@ import threading
 
 from flask import Flask, current_app
 
-from indexer.results import SearchRequest, SearchResults
-from indexer.search import KnowledgeBase
+from indexer.search.results import SearchRequest, SearchResults
+from indexer.search.knowledgebase import KnowledgeBase
 
 _EXTENSION = "clinic_kb"
 _lock = threading.Lock()

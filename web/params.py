@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from werkzeug.datastructures import MultiDict
 
-from indexer.results import QueryError, SearchRequest
+from indexer.search.results import QueryError, SearchRequest
 from kb.languages import UnknownLanguage, normalize_lang
 
 RESULTS_PER_PAGE = 10

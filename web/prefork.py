@@ -3,7 +3,7 @@
 The master process binds the socket and forks ``workers`` processes; each worker creates the
 Flask app after the fork (``load`` runs in the worker: nothing is preloaded), so each opens the
 same on-disk index itself and follows re-indexes and replica syncs as one process does
-(indexer.search.KnowledgeBase, indexer.manifest). Each worker is gunicorn's ``gthread`` worker:
+(indexer.search.knowledgebase.KnowledgeBase, indexer.manifest). Each worker is gunicorn's ``gthread`` worker:
 a few threads for slow clients and entry pages, searches one at a time per process
 (web.kbase.search). SIGTERM stops gracefully (requests in flight finish), SIGINT at once; both
 end with "Stopped." on stderr.

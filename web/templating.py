@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, g, request, url_for
 
-from indexer.results import MAX_QUERY_LENGTH
+from indexer.search.results import MAX_QUERY_LENGTH
 from kb.languages import LANGUAGES, NAMES
 from web import i18n
 from web.catalogue import group_titles

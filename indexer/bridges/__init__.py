@@ -6,7 +6,7 @@ Every bridge carries a confidence in (0, 1]; search weighs a bridged match by it
 match in another language also by the other-language factor, so a weak bridge never outranks a
 page in the query's own language that matches the words themselves.
 """
-from .ranking import bridge_scores, foreign_coverage
-from .store import Bridge, Bridges, learn_bridges, refresh_bridges
+from indexer.bridges.ranking import bridge_scores, foreign_coverage
+from indexer.bridges.store import Bridge, Bridges, learn_bridges, refresh_bridges
 
 __all__ = ["Bridge", "Bridges", "bridge_scores", "foreign_coverage", "learn_bridges", "refresh_bridges"]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz.distance import Levenshtein
 
-from .transliterate import keys
+from indexer.bridges.transliterate import keys
 
 MIN_KEY = 4  # letters of a key below which a word has no cognates
 MIN_PREFIX = 5  # a key that begins another counts from this length

@@ -7,8 +7,8 @@ import json
 import re
 from typing import NamedTuple
 
-from ..analysis import ITALIAN_WORD_PATTERN, Analysis, stop_words
-from .glosses import find_glosses
+from indexer.analysis import ITALIAN_WORD_PATTERN, Analysis, stop_words
+from indexer.bridges.glosses import find_glosses
 
 Terms = tuple[str, ...]
 _WORD = re.compile(ITALIAN_WORD_PATTERN)

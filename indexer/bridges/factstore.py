@@ -11,8 +11,8 @@ import sqlite3
 from collections import Counter
 from pathlib import Path
 
-from .facts import EntryFacts
-from .parallel import Alignment
+from indexer.bridges.facts import EntryFacts
+from indexer.bridges.parallel import Alignment
 
 DATABASE = "bridges-facts.sqlite"
 ALIGNMENT = "bridges-alignment.pickle"

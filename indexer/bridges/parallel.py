@@ -15,9 +15,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from .cognates import similarity
-from .facts import EntryFacts
-from .transliterate import key
+from indexer.bridges.cognates import similarity
+from indexer.bridges.facts import EntryFacts
+from indexer.bridges.transliterate import key
 
 MIN_CONFIDENCE = 0.35
 MIN_PREFIX = 3  # letters of a common beginning that say two words may be one

@@ -3,9 +3,9 @@ exists only in another language reached through a strong bridge, and each entry'
 bridged terms alone (for explaining a ranking)."""
 from __future__ import annotations
 
-from ..engine import queries as Q
-from ..schema import SECTIONS, section_field
-from .store import Bridge
+from indexer.engine import queries as Q
+from indexer.schema import SECTIONS, section_field
+from indexer.bridges.store import Bridge
 
 
 def foreign_coverage(snapshot, foreign: dict[str, tuple[Bridge, ...]], docnums,

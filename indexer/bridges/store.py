@@ -11,15 +11,15 @@ from pathlib import Path
 
 from kb.languages import LANGUAGES
 
-from .. import store as index_store
-from ..ranking import DEFAULT as DEFAULT_RANKING, BridgeWeights
-from ..schema import SECTIONS, section_field
-from .cognates import CognateIndex, script_of
-from ..filestate import FileStates, commit_of
-from .factstore import DATABASE, FactStore
-from .facts import EntryFacts, Extractor, read_facts
-from .glosses import learn_synonyms
-from .parallel import Alignment, Evidence, page_groups
+from indexer import store as index_store
+from indexer.ranking import DEFAULT as DEFAULT_RANKING, BridgeWeights
+from indexer.schema import SECTIONS, section_field
+from indexer.bridges.cognates import CognateIndex, script_of
+from indexer.filestate import FileStates, commit_of
+from indexer.bridges.factstore import DATABASE, FactStore
+from indexer.bridges.facts import EntryFacts, Extractor, read_facts
+from indexer.bridges.glosses import learn_synonyms
+from indexer.bridges.parallel import Alignment, Evidence, page_groups
 
 FILENAME = "bridges.pickle"  # what searching reads
 VERSION = 3

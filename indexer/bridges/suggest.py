@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from kb.languages import LANGUAGES
 
-from .store import Bridges
-from .transliterate import latin
+from indexer.bridges.store import Bridges
+from indexer.bridges.transliterate import latin
 
 KIND_OF_SECTION = {"title": "treatment", "treatments": "treatment", "mechanisms": "mechanism",
                    "indications": "condition"}

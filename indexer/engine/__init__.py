@@ -10,11 +10,11 @@ name missing falls back through ``SlowPaths`` (counted; an error in strict mode)
 The build side (indexer/build.py, bulkwrite.py, store.py's writer, schema.py's fields) writes
 with Whoosh directly; no other module of the search side imports it.
 """
-from .index import SearchIndex, Segment, Snapshot
-from .matching import EMPTY, TRACE, ArrayScorer, Matches
-from .queries import SUMS, And, AndMaybe, DisjunctionMax, Or, Phrase, Query, Term, to_whoosh
-from .segments import DEFAULT_CACHE_BYTES, SegmentCache
-from .slowpaths import SlowPaths, SlowPathTaken
+from indexer.engine.index import SearchIndex, Segment, Snapshot
+from indexer.engine.matching import EMPTY, TRACE, ArrayScorer, Matches
+from indexer.engine.queries import SUMS, And, AndMaybe, DisjunctionMax, Or, Phrase, Query, Term, to_whoosh
+from indexer.engine.segments import DEFAULT_CACHE_BYTES, SegmentCache
+from indexer.engine.slowpaths import SlowPaths, SlowPathTaken
 
 __all__ = ["And", "AndMaybe", "ArrayScorer", "DEFAULT_CACHE_BYTES", "DisjunctionMax", "EMPTY",
            "Matches", "Or", "Phrase", "Query", "SUMS", "SearchIndex", "Segment", "SegmentCache",

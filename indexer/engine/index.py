@@ -15,11 +15,11 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from .matching import ArrayScorer, Matches
-from .postings import deleted_count, live_mask, read_postings, segment_key
-from .segments import SegmentCache, array_bytes, text_bytes
-from .slowpaths import SlowPaths
-from .storage import open_shared
+from indexer.engine.matching import ArrayScorer, Matches
+from indexer.engine.postings import deleted_count, live_mask, read_postings, segment_key
+from indexer.engine.segments import SegmentCache, array_bytes, text_bytes
+from indexer.engine.slowpaths import SlowPaths
+from indexer.engine.storage import open_shared
 
 
 @dataclass(frozen=True)

@@ -24,15 +24,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..ranking import pl2
-from . import queries as Q
-from .postings import NONE, POSITION_BITS, lengths_at, read_lengths, read_positions, read_postings
-from .segments import array_bytes
+from indexer.ranking import pl2
+from indexer.engine import queries as Q
+from indexer.engine.postings import NONE, POSITION_BITS, lengths_at, read_lengths, read_positions, read_postings
+from indexer.engine.segments import array_bytes
 
 if TYPE_CHECKING:
-    from .index import Snapshot
+    from indexer.engine.index import Snapshot
 # A memo holding a dict under this key records every query node's matches there, by id(node):
-# (node, Matches). indexer/explain.py reads an explanation from what the ranking computed.
+# (node, Matches). indexer/search/explain.py reads an explanation from what the ranking computed.
 TRACE = "trace"
 
 

@@ -22,7 +22,7 @@ import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
-from .slowpaths import SlowPaths
+from indexer.engine.slowpaths import SlowPaths
 
 POSITION_BITS = 24  # a position key: document number << 24 | position in the field
 NONE = (np.empty(0, np.int32), np.empty(0, np.float32))  # a term a segment does not hold

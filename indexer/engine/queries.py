@@ -1,7 +1,7 @@
 """The query tree the engine evaluates: terms and phrases of a field, combined by Or (a sum),
 DisjunctionMax (the best clause, plus ``tiebreak`` times the others), And and AndMaybe (the
-required part, plus the optional one where it matches). Built by indexer/query.py, evaluated by
-engine/matching.py, explained by indexer/explain.py; nodes are told apart by identity (an
+required part, plus the optional one where it matches). Built by indexer/search/query.py, evaluated by
+engine/matching.py, explained by indexer/search/explain.py; nodes are told apart by identity (an
 explanation reads each node's recorded matches by ``id``), so they compare by identity too.
 
 ``to_whoosh`` gives the same tree as Whoosh query objects, for measuring against Whoosh's own

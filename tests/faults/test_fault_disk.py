@@ -41,8 +41,8 @@ def index_copy(built_index: Path, dest: Path) -> Path:
 
 def assert_old_index_serves(index_dir: Path, before: dict, env, preexec_fn=None) -> None:
     """The index is exactly what it was, and still answers, in this process and in `kb search`."""
-    from indexer.results import SearchRequest
-    from indexer.search import KnowledgeBase
+    from indexer.search.results import SearchRequest
+    from indexer.search.knowledgebase import KnowledgeBase
 
     assert indexed_entries(index_dir) == before
     kb = KnowledgeBase.open(index_dir)

@@ -213,8 +213,8 @@ def test_hostile_files_are_skipped_with_one_clear_line_each(hostile):
 
 
 def test_every_other_file_is_indexed_and_nothing_outside_is_read(hostile):
-    from indexer.results import SearchRequest
-    from indexer.search import KnowledgeBase
+    from indexer.search.results import SearchRequest
+    from indexer.search.knowledgebase import KnowledgeBase
 
     root, index_dir, env, indexed, seconds = hostile
     got = indexed_entries(index_dir)
@@ -295,7 +295,7 @@ def client(hostile, concepts):
 
 
 def test_rendered_pages_hold_no_live_script(hostile, client):
-    from indexer.search import KnowledgeBase
+    from indexer.search.knowledgebase import KnowledgeBase
     from web.urls import entry_url
 
     root, index_dir, *_ = hostile

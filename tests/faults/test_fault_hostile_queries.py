@@ -75,7 +75,7 @@ def counted(kind: str) -> None:
 
 @pytest.fixture(scope="module")
 def kb(built_index):
-    from indexer.search import KnowledgeBase
+    from indexer.search.knowledgebase import KnowledgeBase
 
     opened = KnowledgeBase.open(built_index)
     yield opened
@@ -92,7 +92,7 @@ OPERATORS = re.compile(r"[*?:~^()\[\]{}\\/+!&|<>%$=-]")
 @example(text='"unbalanced «quote')
 def test_parse_query_takes_anything_and_keeps_only_words(text):
     from indexer.analysis import ITALIAN_WORD_PATTERN
-    from indexer.query import MAX_WORDS, parse_query
+    from indexer.search.query import MAX_WORDS, parse_query
 
     parsed = parse_query(text)
     counted("query parser")
@@ -123,7 +123,7 @@ def mostly(valid, hostile):
 @example(text="b* c* d* e* f* g* h* i* j* k* l* m* n* o* p*", lang=None, field=None, in_lang=None,
          page=1, limit=100, facets=True)
 def test_search_answers_or_refuses_in_bounded_time(kb, text, lang, field, in_lang, page, limit, facets):
-    from indexer.results import QueryError, SearchRequest
+    from indexer.search.results import QueryError, SearchRequest
 
     request = SearchRequest(text, lang=lang, field=field, in_lang=in_lang, limit=limit, page=page,
                             facets=facets)
@@ -151,7 +151,7 @@ OPERATOR_TOKENS = ["*", "?", "~", "~2", "^", "^3", ":", "(", ")", "[", "]", "{",
                       min_size=1, max_size=5))
 def test_whoosh_syntax_is_only_text(kb, parts):
     """`bot*`, `title:x`, `(a OR b)^3`... find what the bare words find: nothing is expanded."""
-    from indexer.results import SearchRequest
+    from indexer.search.results import SearchRequest
 
     hostile = " ".join(f"{before}{word}{after}" if attached else f"{before} {word} {after}"
                        for word, before, after, attached in parts)
@@ -164,7 +164,7 @@ def test_whoosh_syntax_is_only_text(kb, parts):
 @SETTINGS
 @given(prefix=any_text, lang=st.one_of(st.none(), lang_values), limit=st.integers(-1, 30))
 def test_suggest_answers_or_refuses(kb, prefix, lang, limit):
-    from indexer.results import QueryError
+    from indexer.search.results import QueryError
 
     started = time.perf_counter()
     try:

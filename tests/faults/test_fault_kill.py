@@ -35,8 +35,8 @@ def timed_run(args, env, lock: Path) -> tuple[float, float]:
 
 def check_survivor(index_dir: Path, states: list[dict[str, str]], context: str) -> int:
     """The index opens, answers, and holds exactly one of ``states``; returns which."""
-    from indexer.results import SearchRequest
-    from indexer.search import KnowledgeBase
+    from indexer.search.results import SearchRequest
+    from indexer.search.knowledgebase import KnowledgeBase
 
     kb = KnowledgeBase.open(index_dir)
     try:

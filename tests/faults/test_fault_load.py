@@ -48,7 +48,7 @@ end
 
 def request_mix(index_dir) -> list[str]:
     """About half searches, a quarter suggestions, a quarter entry pages; every one a 200."""
-    from indexer.search import KnowledgeBase
+    from indexer.search.knowledgebase import KnowledgeBase
     from kb.config import Settings
     from web import create_app
     from web.urls import entry_url

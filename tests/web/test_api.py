@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.results import MAX_QUERY_LENGTH, SearchRequest
+from indexer.search.results import MAX_QUERY_LENGTH, SearchRequest
 
 
 def test_api_search_returns_the_search_results_as_a_dict(client, kb):

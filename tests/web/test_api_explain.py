@@ -1,7 +1,7 @@
 """/api/search?explain=1: each result's explanation, as the knowledge base gives it."""
 from __future__ import annotations
 
-from indexer.results import SearchRequest
+from indexer.search.results import SearchRequest
 
 
 def test_api_search_with_explain_gives_each_results_explanation(client, kb):

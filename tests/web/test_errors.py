@@ -5,7 +5,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 
 from html_tools import parse
-from indexer.results import MAX_QUERY_LENGTH
+from indexer.search.results import MAX_QUERY_LENGTH
 
 
 @pytest.mark.parametrize("url", ["/xx/", "/en/search?q=botox", "/de/botulinum-treatment"])

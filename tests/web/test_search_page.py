@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from html_tools import parse
-from indexer.results import SearchRequest
+from indexer.search.results import SearchRequest
 
 
 def query_of(href: str) -> dict[str, str]:

@@ -5,7 +5,7 @@ from dataclasses import asdict
 
 from flask import Blueprint, abort, jsonify, request
 
-from indexer.results import MAX_QUERY_LENGTH, QueryError
+from indexer.search.results import MAX_QUERY_LENGTH, QueryError
 from web.kbase import get_kb, search as search_kb
 from web.params import api_search_request, integer_param, language_param
 from web.searchlog import record_search

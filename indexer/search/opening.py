@@ -11,12 +11,12 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from . import manifest, store
-from .bridges import Bridges
-from .bridges.store import FILENAME as BRIDGES_FILE
-from .concepts import ConceptMatcher
-from .engine import SearchIndex, SegmentCache, SlowPaths, Snapshot
-from .sidecar import Sidecar
+from indexer import manifest, store
+from indexer.bridges import Bridges
+from indexer.bridges.store import FILENAME as BRIDGES_FILE
+from indexer.concepts import ConceptMatcher
+from indexer.engine import SearchIndex, SegmentCache, SlowPaths, Snapshot
+from indexer.search.sidecar import Sidecar
 
 
 class ServedIndex:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .engine import SUMS as _SUMS, Matches
-from .engine import queries as Q
-from .rerank import LanguageFactor
-from .results import Contribution, Explanation, Factor
+from indexer.engine import SUMS as _SUMS, Matches
+from indexer.engine import queries as Q
+from indexer.search.rerank import LanguageFactor
+from indexer.search.results import Contribution, Explanation, Factor
 
 
 

@@ -80,7 +80,7 @@ class Factor:
 
 @dataclass(frozen=True)
 class Explanation:
-    """Why a hit scored what it did, read from the ranking's own arrays (indexer/explain.py):
+    """Why a hit scored what it did, read from the ranking's own arrays (indexer/search/explain.py):
     sum(c.score for c in contributions) == total == the hit's score; raw is before the factors."""
 
     contributions: tuple[Contribution, ...]
@@ -207,7 +207,7 @@ class CatalogueItem:
 
 def validate(request: SearchRequest) -> SearchRequest:
     """Check every parameter; QueryError names the bad one."""
-    from .query import parse_query
+    from indexer.search.query import parse_query
 
     text = request.text if isinstance(request.text, str) else ""
     if len(text) > MAX_QUERY_LENGTH:

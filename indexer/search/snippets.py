@@ -6,8 +6,8 @@ import threading
 from bisect import bisect_left
 from itertools import compress, islice
 
-from .analysis import ITALIAN_WORD_PATTERN, WORD_PATTERN, Analysis
-from .results import Segment
+from indexer.analysis import ITALIAN_WORD_PATTERN, WORD_PATTERN, Analysis
+from indexer.search.results import Segment
 
 WINDOW_WORDS = 28
 _WORDS = {"it": re.compile(ITALIAN_WORD_PATTERN), "ru": re.compile(WORD_PATTERN), "el": re.compile(WORD_PATTERN)}

@@ -10,7 +10,7 @@ import zlib
 from array import array
 from typing import Iterator
 
-from .results import CatalogueItem, lang_param
+from indexer.search.results import CatalogueItem, lang_param
 
 CATALOGUE_BLOCK = 256  # catalogue items compressed together
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from itertools import islice
 
-from .analysis import fold
-from .engine import queries as Q
-from .engine.segments import text_bytes
-from .query import parse_query
-from .rerank import top
-from .results import MAX_QUERY_LENGTH, QueryError, Suggestion, lang_param
+from indexer.analysis import fold
+from indexer.engine import queries as Q
+from indexer.engine.segments import text_bytes
+from indexer.search.query import parse_query
+from indexer.search.rerank import top
+from indexer.search.results import MAX_QUERY_LENGTH, QueryError, Suggestion, lang_param
 
 EXPANSIONS = 50  # words of the index a prefix stands for, at most
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from kb.languages import detect_language
 
-from .analysis import Analysis
-from .query import ParsedQuery
-from .results import SearchRequest
-from .schema import SECTIONS, section_field
+from indexer.analysis import Analysis
+from indexer.search.query import ParsedQuery
+from indexer.search.results import SearchRequest
+from indexer.schema import SECTIONS, section_field
 
 
 def query_language(request: SearchRequest, parsed: ParsedQuery, snapshot,

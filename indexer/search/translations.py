@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from kb.languages import LANGUAGES
 
-from .engine.segments import text_bytes
-from .results import Translation
+from indexer.engine.segments import text_bytes
+from indexer.search.results import Translation
 
 
 def translations(snapshot, page_id: str | None, own_id: str) -> list[Translation]:

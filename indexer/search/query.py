@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 
 from kb.languages import LANGUAGES
 
-from .analysis import ITALIAN_WORD_PATTERN, Analysis, fold, is_cyrillic, is_greek, stop_words
-from .bridges import Bridge, Bridges
-from .concepts import ConceptMatcher
-from .engine import queries as Q
-from .ranking import DEFAULT as DEFAULT_RANKING, Ranking
-from .schema import SECTIONS, concepts_field, section_field, words_field
+from indexer.analysis import ITALIAN_WORD_PATTERN, Analysis, fold, is_cyrillic, is_greek, stop_words
+from indexer.bridges import Bridge, Bridges
+from indexer.concepts import ConceptMatcher
+from indexer.engine import queries as Q
+from indexer.ranking import DEFAULT as DEFAULT_RANKING, Ranking
+from indexer.schema import SECTIONS, concepts_field, section_field, words_field
 
 _PHRASE = re.compile(r'"([^"]*)"|«([^»]*)»|“([^”]*)”')
 _WORD = re.compile(ITALIAN_WORD_PATTERN)

@@ -19,21 +19,21 @@ import numpy as np
 
 from kb.languages import LANGUAGES
 
-from .analysis import Analysis
-from .bridges import foreign_coverage
-from .documents import entry_from_data, section_texts
-from .engine import TRACE, Snapshot
-from .explain import explain_hits
-from .facets import facets
-from .language import query_language
-from .opening import ServedIndex
-from .query import ParsedQuery, QueryBuilder, QueryPlan, parse_query
-from .ranking import Ranking
-from .rerank import BRIDGED_REASON, LanguageFactor, concept_coverage, lang_code, rerank, top
-from .results import Hit, SearchRequest, SearchResults, validate
-from .snippets import make_snippet
-from .spelling import apply_corrections, corrections
-from .translations import translations
+from indexer.analysis import Analysis
+from indexer.bridges import foreign_coverage
+from indexer.documents import entry_from_data, section_texts
+from indexer.engine import TRACE, Snapshot
+from indexer.search.explain import explain_hits
+from indexer.search.facets import facets
+from indexer.search.language import query_language
+from indexer.search.opening import ServedIndex
+from indexer.search.query import ParsedQuery, QueryBuilder, QueryPlan, parse_query
+from indexer.ranking import Ranking
+from indexer.search.rerank import BRIDGED_REASON, LanguageFactor, concept_coverage, lang_code, rerank, top
+from indexer.search.results import Hit, SearchRequest, SearchResults, validate
+from indexer.search.snippets import make_snippet
+from indexer.search.spelling import apply_corrections, corrections
+from indexer.search.translations import translations
 
 
 @dataclass(frozen=True)

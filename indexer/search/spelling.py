@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from itertools import islice
 
-from .analysis import fold
-from .query import word_languages
-from .schema import SECTIONS, section_field, words_field
+from indexer.analysis import fold
+from indexer.search.query import word_languages
+from indexer.schema import SECTIONS, section_field, words_field
 
 MAX_CANDIDATES = 64
 

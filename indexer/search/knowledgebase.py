@@ -17,19 +17,19 @@ from kb.config import Settings
 from kb.languages import LANGUAGES, id_spellings
 from kb.model import Entry
 
-from . import store
-from .analysis import Analysis
-from .catalogue import Catalogue
-from .documents import entry_from_data
-from .engine import SegmentCache, SlowPaths, Snapshot
-from .opening import ServedIndex
-from .pipeline import Pipeline, lang_codes
-from .query import QueryBuilder
-from .ranking import DEFAULT as DEFAULT_RANKING, Ranking
-from .rerank import NO_LANG_CODE
-from .results import CatalogueItem, SearchRequest, SearchResults, Suggestion, Translation, lang_param
-from .suggestions import suggest
-from .translations import translations
+from indexer import store
+from indexer.analysis import Analysis
+from indexer.search.catalogue import Catalogue
+from indexer.documents import entry_from_data
+from indexer.engine import SegmentCache, SlowPaths, Snapshot
+from indexer.search.opening import ServedIndex
+from indexer.search.pipeline import Pipeline, lang_codes
+from indexer.search.query import QueryBuilder
+from indexer.ranking import DEFAULT as DEFAULT_RANKING, Ranking
+from indexer.search.rerank import NO_LANG_CODE
+from indexer.search.results import CatalogueItem, SearchRequest, SearchResults, Suggestion, Translation, lang_param
+from indexer.search.suggestions import suggest
+from indexer.search.translations import translations
 
 IndexMissing = store.IndexMissing
 
