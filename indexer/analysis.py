@@ -245,6 +245,8 @@ class Analysis:
         self._word_cache: dict[tuple[str, str, str], tuple[str, ...]] = {}
         self.snippet_words: dict = {}  # lang -> snippets.SurfaceWords, kept between searches
         self._positions_cache: dict[tuple[str, str, str], tuple[tuple[str, ...], ...]] = {}
+        self._index_cache: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._surface_cache: dict[tuple[str, str], tuple[str, ...]] = {}
 
     def positions(self, text: str, lang: str, mode: str = "index") -> list[tuple[str, ...]]:
         """The terms of ``text`` position by position (alternatives share a position). A short
@@ -284,3 +286,34 @@ class Analysis:
 
     def words(self, text: str, lang: str) -> list[str]:
         return [t.text for t in self.word_analyzers[lang](text)]
+
+    # Indexing a text word by word. Both analyzers of a language start with the same tokenizer
+    # (one regular expression), and every filter after it maps one token's text to texts at the
+    # same position, whatever the tokens around it: so a text's index tokens are its words'
+    # (the expression's matches), each word's as the analyzer makes them of that word alone,
+    # which is cached. The same tokens as the analyzer run over the text, at a dictionary lookup
+    # a word (tests/test_analysis.py compares them).
+
+    def split_words(self, text: str, lang: str) -> list[str]:
+        """The words of ``text`` as the language's tokenizer finds them."""
+        return self.analyzers[lang].items[0].expression.findall(text)
+
+    def index_tokens(self, word: str, lang: str) -> tuple[str, ...]:
+        """Every token (in order, repeats kept) the index analyzer makes of one word."""
+        key = (word, lang)
+        found = self._index_cache.get(key)
+        if found is None:
+            found = tuple(t.text for t in self.analyzers[lang](word, mode="index"))
+            if len(self._index_cache) < _CACHE_LIMIT:
+                self._index_cache[key] = found
+        return found
+
+    def surface_tokens(self, word: str, lang: str) -> tuple[str, ...]:
+        """Every token the word analyzer (`build_word_analyzer`) makes of one word."""
+        key = (word, lang)
+        found = self._surface_cache.get(key)
+        if found is None:
+            found = tuple(t.text for t in self.word_analyzers[lang](word))
+            if len(self._surface_cache) < _CACHE_LIMIT:
+                self._surface_cache[key] = found
+        return found

@@ -118,11 +118,11 @@ def _rebuild(settings, roots, analysis, matcher, meta, report, progress) -> Path
         gen = store.new_generation(settings.index_dir)
         ix = whoosh_index.create_in(str(gen), build_schema(analysis))
         states = FileStates()
-        _apply(ix, states, roots, settings, analysis, matcher, report, progress, mergetype=CLEAR)
+        facts = _apply(ix, states, roots, settings, analysis, matcher, report, progress, mergetype=CLEAR)
         matcher.save(gen / store.CONCEPTS)
         store.write_atomically(gen / store.META, json.dumps(meta, sort_keys=True))
         states.save(gen, commit_of(ix))
-        refresh_bridges(gen, analysis, changed=True)
+        refresh_bridges(gen, analysis, changed=True, facts=facts)
         manifest.write_manifest(gen)  # last: a replica's reader switches only once it is there
         store.switch_to(settings.index_dir, gen)
     except BaseException as exc:
@@ -145,14 +145,15 @@ def _update(gen, settings, roots, analysis, matcher, report, progress) -> None:
         states = FileStates({key: Known(i.digest, i.id) for key, i in _indexed(ix).items()})
         states.changed = True
     try:
-        _apply(ix, states, roots, settings, analysis, matcher, report, progress)
+        facts = _apply(ix, states, roots, settings, analysis, matcher, report, progress)
     except OSError as exc:
         raise store.IndexNotWritable(exc.errno, f"cannot write the index in {gen}: "
                                                 f"{exc.strerror or exc}") from exc
     if states.changed:
         # after the commit: a list is only ever trusted for the commit it names
         states.save(gen, commit_of(ix))
-    relearned = refresh_bridges(gen, analysis, changed=bool(report.added or report.updated or report.removed))
+    relearned = refresh_bridges(gen, analysis, changed=bool(report.added or report.updated or report.removed),
+                                facts=facts)
     written = manifest.read_manifest(gen)
     if relearned or states.changed or written is None or written.get("toc") != manifest.toc_generation(gen):
         manifest.write_manifest(gen)  # after the commit and the stamps, as in a rebuild
@@ -248,9 +249,12 @@ def _merge_few(writer, segments):
 class _Writer:
     """The Whoosh writer, opened at the first change: a run that changes nothing commits nothing."""
 
-    def __init__(self, ix, mergetype=None):
+    def __init__(self, ix, mergetype=None, workers: int = 1):
         self.ix, self.mergetype, self.writer = ix, mergetype, None
+        self.workers = workers  # processes a rebuild's commit may encode its postings in
         self.documents = 0
+        self.facts: dict = {}  # "<id>\x1f<digest>" -> the bridges' facts of a pooled document
+        self.pending = None  # a chunk of analysed documents whose postings are not in Whoosh's pool yet
 
     def get(self):
         if self.writer is None:
@@ -261,17 +265,22 @@ class _Writer:
         self.get().update_document(**document)
         self.documents += 1
 
-    def add_analysed(self, analysed: pool.Analysed) -> None:
+    def add_analysed(self, analysed: pool.Analysed, digest: str = "") -> None:
         """A document analysed by `pool` (a rebuild's go to in-memory postings: bulkwrite)."""
         writer = self.get()
         if self.mergetype is CLEAR and self.documents == 0:
-            bulkwrite.use_bulk_postings(writer)
-        bulkwrite.add_analysed(writer, analysed.unique, analysed.fields)
+            bulkwrite.use_bulk_postings(writer, self.workers)
+        self.pending = bulkwrite.add_analysed(writer, analysed, self.pending)
         self.documents += 1
+        if analysed.facts is not None:
+            self.facts[f"{analysed.entry_id}\x1f{digest}"] = analysed.facts
 
     def commit(self) -> None:
         if self.writer is None:
             return
+        if self.pending is not None:
+            bulkwrite.add_postings(self.writer, self.pending)
+            self.pending = None
         mergetype = self.mergetype or (_merge_few if self.documents < SMALL_UPDATE else MERGE_SMALL)
         self.writer.commit(mergetype=mergetype)
 
@@ -282,7 +291,8 @@ class _Writer:
             self.writer.cancel()
 
 
-def _apply(ix, states, roots, settings, analysis, matcher, report, progress, mergetype=None):
+def _apply(ix, states, roots, settings, analysis, matcher, report, progress, mergetype=None) -> dict:
+    """Bring ``ix`` up to date with the roots' files; the bridges' facts the pool extracted."""
     started_ns = filestate.now_ns()  # before any file is looked at: see filestate.is_settled
     sources, problems = discover(roots)
     report.problems.extend(problems)
@@ -290,7 +300,7 @@ def _apply(ix, states, roots, settings, analysis, matcher, report, progress, mer
     gone = [key for key in states.files if key not in current and _under(key, roots)]
     gone_set = set(gone)
     ids = {known.id: key for key, known in states.files.items() if key not in gone_set}
-    writer = _Writer(ix, mergetype)
+    writer = _Writer(ix, mergetype, settings.build_workers)
     if mergetype is not None:  # a rebuild commits even an empty index
         writer.get()
     try:
@@ -312,6 +322,7 @@ def _apply(ix, states, roots, settings, analysis, matcher, report, progress, mer
     except BaseException:
         writer.cancel()
         raise
+    return writer.facts
 
 
 def _under(key: str, roots) -> bool:

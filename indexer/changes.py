@@ -48,7 +48,7 @@ def finish_analysed(writer, changed, result, states, ids, report, started_ns) ->
     if isinstance(result, pool.Failed):
         report.problems.append(file_problem(changed, result.message, result.line))
         return
-    add_entry(changed, result.entry_id, result.problems, lambda: writer.add_analysed(result),
+    add_entry(changed, result.entry_id, result.problems, lambda: writer.add_analysed(result, changed.digest),
                states, ids, report, started_ns)
 
 

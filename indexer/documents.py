@@ -29,16 +29,21 @@ def section_texts(entry: Entry) -> dict[str, str]:
 
 def entry_concepts(texts: dict[str, str], lang: str, analysis: Analysis,
                    matcher: ConceptMatcher, analyzed: dict[str, list[str]] | None = None,
-                   by_section: dict[str, Counter] | None = None) -> Counter:
+                   by_section: dict[str, Counter] | None = None,
+                   tokens: dict[str, list[tuple[str, ...]]] | None = None) -> Counter:
     """Concepts found in the sections, weighted by section. ``analyzed``, when given, receives
     each section's index terms (see _analyze), so that indexing need not analyze it again;
-    ``by_section`` receives the concepts of each section, counted."""
+    ``by_section`` receives the concepts of each section, counted; ``tokens`` each section's
+    index tokens word by word (`_tokens`)."""
     weighted: Counter = Counter()
     for section, text in texts.items():
         if text:
-            positions, terms = _analyze(text, lang, analysis)
+            words = _tokens(text, lang, analysis)
+            positions, terms = _positions(words)
             if analyzed is not None and terms is not None:
                 analyzed[section] = terms
+            if tokens is not None:
+                tokens[section] = words
             found = matcher.match(positions, lang)
             if by_section is not None and found:
                 by_section[section] = found
@@ -58,21 +63,20 @@ def _analyze(text: str, lang: str, analysis: Analysis):
     The terms are given when every position holds exactly one token: Whoosh then indexes the
     list exactly as it indexes the text (positions 0, 1, 2 ...), and the text is analyzed once
     instead of twice (once for concepts, once by the writer)."""
-    out: list[list[str]] = []
-    terms: list[str] | None = []
-    last = None
-    for token in analysis.analyzers[lang](text, positions=True, mode="index"):
-        if token.pos == last:
-            out[-1].append(token.text)
-            terms = None
-        else:
-            if terms is not None and token.pos != len(out):
-                terms = None
-            out.append([token.text])
-            if terms is not None:
-                terms.append(token.text)
-            last = token.pos
-    return [tuple(dict.fromkeys(p)) for p in out], terms
+    return _positions(_tokens(text, lang, analysis))
+
+
+def _tokens(text: str, lang: str, analysis: Analysis) -> list[tuple[str, ...]]:
+    """The index analyzer's tokens of ``text``, word by word (position by position), as
+    ``analysis.analyzers[lang](text, positions=True, mode="index")`` gives them."""
+    return [analysis.index_tokens(word, lang) for word in analysis.split_words(text, lang)]
+
+
+def _positions(tokens: list[tuple[str, ...]]):
+    """(the distinct terms of each position that has any, the terms in order or None)."""
+    if all(len(t) == 1 for t in tokens):
+        return tokens, [t[0] for t in tokens]
+    return [tuple(dict.fromkeys(t)) for t in tokens if t], None
 
 
 def entry_group(entry: Entry, concepts: Counter, matcher: ConceptMatcher) -> str:
@@ -87,11 +91,15 @@ def entry_group(entry: Entry, concepts: Counter, matcher: ConceptMatcher) -> str
 
 
 def entry_document(entry: Entry, source: str, digest: str, analysis: Analysis,
-                   matcher: ConceptMatcher) -> dict:
+                   matcher: ConceptMatcher, tokens: dict | None = None) -> dict:
+    """The entry's index document. ``tokens``, when given, receives the index tokens word by
+    word of each section field and the word analyzer's of the words field (what Whoosh would
+    make of those fields' values), for the pooled build's own encoding (indexer/pool.py)."""
     texts = section_texts(entry)
     analyzed: dict[str, list[str]] = {}
     by_section: dict[str, Counter] = {}
-    concepts = entry_concepts(texts, entry.lang, analysis, matcher, analyzed, by_section)
+    sections: dict[str, list] | None = {} if tokens is not None else None
+    concepts = entry_concepts(texts, entry.lang, analysis, matcher, analyzed, by_section, sections)
     doc = {
         "id": entry.id,
         "source": source,
@@ -112,6 +120,14 @@ def entry_document(entry: Entry, source: str, digest: str, analysis: Analysis,
     for section, text in texts.items():
         if text:
             doc[section_field(section, entry.lang)] = analyzed.get(section, text)
+    if tokens is not None:
+        lang = entry.lang
+        for section, words in sections.items():
+            tokens[section_field(section, lang)] = words
+        # the words field's text is the sections' joined by newlines, which no word spans
+        tokens[words_field(lang)] = [analysis.surface_tokens(word, lang)
+                                     for text in texts.values() if text
+                                     for word in analysis.split_words(text, lang)]
     return doc
 
 

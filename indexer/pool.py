@@ -1,52 +1,55 @@
 """Analysing a build's files in a pool of processes, feeding the one Whoosh writer.
 
-A full build spends about half its time in kb's analysis (parsing, the analyzers, concept
-tagging) and Whoosh's own per-field analysis (``field.index``), and half in Whoosh's writer.
-With ``Settings.build_workers`` > 1 (``KB_BUILD_WORKERS``, default: the cores) and enough files
-to analyse, the parent reads and hashes the files (it must know which changed), worker processes
-turn each changed file into its analysed document, the list of every field's terms, weights and
-encoded postings exactly as ``field.index`` gives them (`analysed_fields`), and the parent adds
-them to the writer in the files' order (`indexer/bulkwrite.py`). So documents get the same
-numbers, duplicate ids are decided the same way and problems are reported in the same order as
-by the one-process build.
-
-Workers are forked from the parent once its analyzers and concept matcher exist, and inherit
-them. A worker asks the kernel to kill it when the parent dies (``PR_SET_PDEATHSIG``), checks
-that the parent it started under is still there, and has a thread that ends the process when the
-parent's end of a pipe closes (the parent's death closes it); so a SIGKILLed ``kb index`` leaves
-no worker behind (each also holds a copy of the index lock, released when they die).
+A full build spends most of its time in kb's analysis (parsing, the analyzers, concept
+tagging), Whoosh's own per-field analysis (``field.index``) and Whoosh's writer. With
+``Settings.build_workers`` > 1 (``KB_BUILD_WORKERS``, default: the cores) and enough files to
+analyse, the parent reads and hashes the files (it must know which changed), worker processes
+(indexer/forked.py: forked once the analyzers and the concept matcher exist, they inherit them)
+turn each chunk of changed files into its documents: each one's field lengths, stored fields
+(pickled and compressed as the index keeps them), unique values and the facts the learned
+bridges need (indexer/bridges/facts.py), and the chunk's postings grouped by field and term
+(indexer/bulkwrite.py). The parent adds them to the writer in the files' order, so documents get
+the same numbers, duplicate ids are decided the same way and problems are reported in the same
+order as by the one-process build; a rebuild's commit encodes the postings in workers too
+(indexer/postencode.py).
 """
 from __future__ import annotations
 
-import ctypes
-import multiprocessing
-import os
-import signal
-import threading
-from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+import json
+from dataclasses import dataclass, field
+from pickle import dumps
+from typing import Callable, Iterable, Iterator, Sequence
+
+from whoosh import formats
+from whoosh.system import pack_uint
 
 from kb.loader import FileProblem, decode, parse_entry
 from kb.model import Problem
 
+from indexer.bridges.facts import EntryFacts, Extractor
+from indexer.bulkwrite import ChunkPostings, chunk_postings, stored_bytes
 from indexer.documents import entry_document
+from indexer.forked import forked_map
 
 # Fewer files to analyse than this and the files are analysed in-process (starting workers and
 # moving documents between processes cost more than they save on a few files).
 POOL_MIN_FILES = 16
-CHUNK = 8  # files per task sent to a worker
+CHUNK = 64  # files per task sent to a worker (fewer when that would leave a worker idle)
 FIELD_BOOST = 1.0  # Whoosh's default field boost (documents give no _boost keywords)
-_PR_SET_PDEATHSIG = 1
 
 
-@dataclass(frozen=True)
+@dataclass
 class Analysed:
-    """A changed file made a document: its entry id, the problems that did not stop it, and its
-    fields as `analysed_fields` gives them."""
+    """A changed file made a document: its entry id, the problems that did not stop it, what
+    the per-document writer keeps of it, and where its postings are (its chunk's)."""
     entry_id: str
     problems: list[Problem]
     unique: list[tuple[str, str]]  # (field, value) of the unique fields, as update_document finds them
-    fields: list[tuple]
+    lengths: list[tuple[str, int]]  # (field, length) of the fields with a length, in field order
+    stored: bytes | None  # bulkwrite.stored_bytes
+    facts: EntryFacts | None = None  # what the entry gives the learned bridges (indexer/bridges)
+    local: int = 0  # its number in its chunk
+    chunk: ChunkPostings | None = field(default=None, repr=False)  # set in the parent
 
 
 @dataclass(frozen=True)
@@ -56,30 +59,69 @@ class Failed:
     line: int | None
 
 
-def analysed_fields(schema, document: dict) -> list[tuple]:
+@dataclass
+class Chunk:
+    results: list  # Analysed | Failed, in the files' order
+    postings: ChunkPostings
+
+
+def analysed_fields(schema, document: dict, tokens: dict | None = None) -> list[tuple]:
     """(name, stored value, length, terms, weights, encoded values) per field, in the order
     Whoosh's ``SegmentWriter.add_document`` visits them (sorted names), with what it computes:
-    ``field.index(value)`` for indexed fields, the frequencies summed for scorable ones."""
+    ``field.index(value)`` for indexed fields, the frequencies summed for scorable ones.
+    ``tokens``: a field's tokens word by word (`documents.entry_document`), encoded here as
+    ``field.index`` encodes the tokens its analyzer makes (`_encode`), without analysing again."""
     out = []
     for name in sorted(n for n in document if not n.startswith("_")):
         value = document[name]
         if value is None:
             continue
-        field = schema[name]
+        field_ = schema[name]
+        stored = value if field_.stored else None
+        words = tokens.get(name) if tokens is not None and field_.indexed else None
+        if words is not None and _encodes(field_.format):
+            out.append((name, stored, *_encode(field_.format, words, field_.scorable)))
+            continue
         length = 0
         terms: list[bytes] = []
         weights: list[float] = []
         values: list[bytes] = []
-        if field.indexed:
-            scorable = field.scorable
-            for tbytes, freq, weight, vbytes in field.index(value):
+        if field_.indexed:
+            scorable = field_.scorable
+            for tbytes, freq, weight, vbytes in field_.index(value):
                 terms.append(tbytes)
                 weights.append(weight * FIELD_BOOST)
                 values.append(vbytes)
                 if scorable:
                     length += freq
-        out.append((name, value if field.stored else None, length, terms, weights, values))
+        out.append((name, stored, length, terms, weights, values))
     return out
+
+
+def _encodes(fmt) -> bool:
+    return type(fmt) in (formats.Positions, formats.Frequency) and fmt.field_boost == 1.0
+
+
+def _encode(fmt, words: list[tuple[str, ...]], scorable: bool) -> tuple:
+    """(length, terms, weights, values) as ``Positions`` / ``Frequency.word_values`` give them
+    for these tokens (position i: the tokens of word i; each token's boost 1.0)."""
+    positions: dict[str, list[int]] = {}
+    for pos, texts in enumerate(words):
+        for text in texts:
+            found = positions.get(text)
+            if found is None:
+                positions[text] = [pos]
+            else:
+                found.append(pos)
+    terms = [text.encode("utf-8") for text in positions]
+    counts = [len(p) for p in positions.values()]
+    weights = [float(n) * FIELD_BOOST for n in counts]
+    if type(fmt) is formats.Frequency:
+        values = [pack_uint(n) for n in counts]
+    else:
+        values = [pack_uint(len(p)) + dumps([p[0], *(b - a for a, b in zip(p, p[1:]))], 2)
+                  for p in positions.values()]
+    return (sum(counts) if scorable else 0), terms, weights, values
 
 
 def supports(schema) -> bool:
@@ -94,63 +136,58 @@ class _Tools:
     analysis: object
     matcher: object
     schema: object
-    parent: int
-    alive: tuple[int, int]  # a pipe whose writing end only the parent keeps open
+    extractor: Extractor | None
 
 
-_tools: list[_Tools] = []  # a worker's analyzers, inherited at the fork (set once per worker)
-
-
-def _start_worker(tools: _Tools) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    # a parent's death closes its pipes a moment before the kernel sends the signal below: a
-    # worker writing a result then dies of SIGPIPE, quietly, rather than with a traceback
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):  # not Linux: the pipe below remains
-        pass
-    if os.getppid() != tools.parent:  # the parent died before the request above
-        os._exit(1)
-    # where there is no such signal: the parent's end of this pipe closes when it dies (without
-    # either, a worker was seen outliving its parent, waiting for a lock a dying sibling held)
-    read_end, write_end = tools.alive
-    os.close(write_end)
-    threading.Thread(target=_exit_at_eof, args=(read_end,), daemon=True).start()
-    _tools.append(tools)
-
-
-def _exit_at_eof(fd: int) -> None:
-    while os.read(fd, 1):
-        pass
-    os._exit(1)
-
-
-def _analyse(job: tuple) -> Analysed | Failed:
-    tools = _tools[0]
-    if os.getppid() != tools.parent:
-        os._exit(1)
-    source, key, digest, data = job
-    return analyse(source, key, digest, data, tools.analysis, tools.matcher, tools.schema)
-
-
-def analyse(source, key, digest, data, analysis, matcher, schema) -> Analysed | Failed:
-    """One changed file as the writer's input (what a worker does with it)."""
+def document_of(source, key, digest, data, analysis, matcher, schema, extractor=None):
+    """One changed file as (Analysed, its fields as `analysed_fields` gives them), or Failed;
+    with an ``extractor``, the entry's facts for the bridges too (from the JSON stored)."""
     try:
         entry, problems = parse_entry(source, decode(data))
     except FileProblem as exc:
         return Failed(exc.message, exc.line)
-    document = entry_document(entry, key, digest, analysis, matcher)
-    unique = [(name, document[name]) for name, field in schema.items() if field.unique and name in document]
-    return Analysed(entry.id, problems, unique, analysed_fields(schema, document))
+    tokens: dict = {}
+    document = entry_document(entry, key, digest, analysis, matcher, tokens)
+    unique = [(name, document[name]) for name, f in schema.items() if f.unique and name in document]
+    facts = extractor.extract(json.loads(document["data"])) if extractor is not None else None
+    fields = analysed_fields(schema, document, tokens)
+    lengths = [(name, length) for name, _, length, *_ in fields if length]
+    return Analysed(entry.id, problems, unique, lengths, stored_bytes(fields), facts), fields
+
+
+def analyse_chunk(tools: _Tools, jobs: list[tuple]) -> Chunk:
+    """A chunk of changed files (source, key, digest, bytes) as the writer's input."""
+    results, documents = [], []
+    for source, key, digest, data in jobs:
+        found = document_of(source, key, digest, data, tools.analysis, tools.matcher, tools.schema,
+                            tools.extractor)
+        if isinstance(found, Failed):
+            results.append(found)
+            continue
+        analysed, fields = found
+        analysed.local = len(documents)
+        documents.append(fields)
+        results.append(analysed)
+    return Chunk(results, chunk_postings(documents))
+
+
+def analyse(source, key, digest, data, analysis, matcher, schema, extractor=None) -> Analysed | Failed:
+    """One changed file as the writer's input, a chunk of its own."""
+    chunk = analyse_chunk(_Tools(analysis, matcher, schema, extractor), [(source, key, digest, data)])
+    return next(_results([chunk]))
 
 
 def workers_for(setting: int, files: int) -> int:
     """How many worker processes analyse ``files`` changed files (1: none, in-process)."""
     if setting <= 1 or files < POOL_MIN_FILES:
         return 1
-    return min(setting, max(1, files // CHUNK))
+    return min(setting, max(1, files // 8))
+
+
+def chunks_of(jobs: list, workers: int) -> list[list]:
+    """The jobs in chunks of at most CHUNK, at least four per worker when there are enough."""
+    size = max(1, min(CHUNK, -(-len(jobs) // (4 * workers))))
+    return [jobs[i:i + size] for i in range(0, len(jobs), size)]
 
 
 def index_files(sources: Sequence, read: Callable, finish: Callable, workers: int,
@@ -162,23 +199,21 @@ def index_files(sources: Sequence, read: Callable, finish: Callable, workers: in
     jobs = [(o.source, o.key, o.digest, o.data) for o in outcomes if _is_changed(o)]
     workers = workers_for(workers, len(jobs))
     if workers <= 1:
-        results: Iterable = (analyse(*job, analysis, matcher, schema) for job in jobs)
-        _finish_all(sources, outcomes, iter(results), finish, progress)
+        tools = _Tools(analysis, matcher, schema, None)
+        chunks = (analyse_chunk(tools, chunk) for chunk in chunks_of(jobs, 1))
+        _finish_all(sources, outcomes, _results(chunks), finish, progress)
         return
-    ctx = multiprocessing.get_context("fork")
-    alive = os.pipe()
-    tools = _Tools(analysis, matcher, schema, os.getpid(), alive)
-    try:
-        pool = ctx.Pool(workers, initializer=_start_worker, initargs=(tools,))
-        try:
-            _finish_all(sources, outcomes, pool.imap(_analyse, jobs, chunksize=CHUNK), finish, progress)
-            pool.close()
-        finally:
-            pool.terminate()
-            pool.join()
-    finally:
-        os.close(alive[0])
-        os.close(alive[1])
+    tools = _Tools(analysis, matcher, schema, Extractor(analysis))
+    with forked_map(analyse_chunk, tools, chunks_of(jobs, workers), workers) as chunks:
+        _finish_all(sources, outcomes, _results(chunks), finish, progress)
+
+
+def _results(chunks: Iterable[Chunk]) -> Iterator:
+    for chunk in chunks:
+        for result in chunk.results:
+            if isinstance(result, Analysed):
+                result.chunk = chunk.postings
+            yield result
 
 
 def _is_changed(outcome) -> bool:

@@ -195,3 +195,42 @@ def test_the_pickled_schema_holds_no_cache_and_no_model():
     assert len(pickled) == len(empty)
     assert b"pymorphy" not in pickled
     assert "мигрен".encode() not in pickled
+
+
+# -- indexing word by word (the pooled build) ---------------------------------------------------
+_ODD_TEXTS = {
+    "it": "Dell'acetilcolina, l’acido po' po'' d'un'altra quell'anno: L'ACIDO ialuronico 3,5 mg\nun'azione",
+    "ru": "Ботокс-терапия: уколов, людей, ЁЛКА ёлка гипергидроза 3,5 мг\nи т. д.",
+    "el": "Η θεραπεία ΣΚΛΗΡΟΘΕΡΑΠΕΊΑ ιστός ιστών, χημικό peeling 3,5 mg\nκαι",
+}
+
+
+def _page_texts():
+    from core_support import DATA
+
+    from kb.loader import discover, parse_entry, read_source_status
+    from indexer.documents import section_texts
+
+    sources, _ = discover([DATA])
+    for source in sources:
+        data, _ = read_source_status(source, 10**7)
+        entry, _ = parse_entry(source, data.decode("utf-8"))
+        for text in section_texts(entry).values():
+            yield entry.lang, text
+    for lang, text in _ODD_TEXTS.items():
+        yield lang, text
+
+
+def test_a_text_indexed_word_by_word_gives_the_analyzers_tokens(analysis):
+    checked = 0
+    for lang, text in _page_texts():
+        assert analysis.analyzers[lang].items[0].expression.pattern == \
+            analysis.word_analyzers[lang].items[0].expression.pattern
+        expected = [(t.pos, t.text) for t in analysis.analyzers[lang](text, positions=True, mode="index")]
+        words = analysis.split_words(text, lang)
+        got = [(pos, t) for pos, word in enumerate(words) for t in analysis.index_tokens(word, lang)]
+        assert got == expected
+        surface = [t.text for t in analysis.word_analyzers[lang](text)]
+        assert [t for word in words for t in analysis.surface_tokens(word, lang)] == surface
+        checked += 1
+    assert checked > 100

@@ -1,4 +1,4 @@
-"""indexer.pool + indexer.bulkwrite: a build analysed in worker processes writes the same index as
+"""indexer.pool + indexer.bulkwrite + indexer.postencode: a build analysed in worker processes writes the same index as
 a one-process build: the same documents in the same order, the same stored fields, the same
 terms with the same postings, weights, positions and lengths, the same problems reported."""
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from core_support import DATA
-from indexer import bulkwrite, pool, store
+from indexer import forked, pool, postencode, store
 from indexer.build import build_index
 from kb.config import Settings, SettingsError
 
@@ -152,7 +152,7 @@ def test_a_pooled_rebuild_gives_the_installed_whoosh_its_postings_a_block_at_a_t
 def test_block_writes_leave_the_segment_files_posting_by_posting_writes_leave(two_builds, tmp_path, monkeypatch):
     _, root, _, _ = two_builds
     _build(tmp_path, "blocks", root, 2)
-    monkeypatch.setattr(bulkwrite, "blocks_of", lambda postwriter: False)
+    monkeypatch.setattr(postencode, "blocks_of", lambda postwriter: False)
     with pytest.warns(RuntimeWarning, match="one by one"):
         _build(tmp_path, "per-posting", root, 2)
     blocks, per_posting = segment_files(tmp_path / "blocks"), segment_files(tmp_path / "per-posting")
@@ -172,6 +172,35 @@ def test_an_update_of_one_file_starts_no_worker_processes(two_builds, tmp_path, 
     def no_pool(*args, **kwargs):
         raise AssertionError("a pool was started for one changed file")
 
-    monkeypatch.setattr(pool.multiprocessing, "get_context", no_pool)
+    monkeypatch.setattr(forked.multiprocessing, "get_context", no_pool)
     report, _ = _build(tmp_path, "ix", root, 2, full=False)
     assert report.updated == 1 and not report.rebuilt
+
+
+def test_postings_encoded_by_commit_workers_leave_the_segment_files_one_process_leaves(two_builds, tmp_path,
+                                                                                       monkeypatch):
+    _, root, _, _ = two_builds
+    monkeypatch.setattr(postencode, "ENCODE_MIN_POSTINGS", 0)  # the test content is small
+    encoded = []
+    original = postencode.encode_slice
+    monkeypatch.setattr(postencode, "encode_slice", lambda bulk, task: (encoded.append(task), original(bulk, task))[1])
+    _build(tmp_path, "encoded", root, 2)
+    assert not encoded  # the slices were encoded in other processes: nothing was appended here
+    monkeypatch.setattr(postencode, "ENCODE_MIN_POSTINGS", 10**12)
+    _build(tmp_path, "here", root, 2)
+    assert encoded  # in this process
+    _build(tmp_path, "one", root, 1)
+    workers, here, one = (segment_files(tmp_path / n) for n in ("encoded", "here", "one"))
+    assert any(name.endswith(".pst") for name in workers) and workers.keys() == here.keys() == one.keys()
+    for name in workers:
+        assert workers[name] == here[name] == one[name], name
+
+
+def test_a_pooled_rebuild_learns_the_bridges_a_one_process_rebuild_learns(two_builds):
+    from indexer.bridges import Bridges
+
+    tmp, _, _, _ = two_builds
+    one, two = (Bridges.load(store.current_generation(tmp / n), facts=True) for n in ("one", "two"))
+    assert one.facts and one.facts == two.facts
+    assert (one.docs, one.translations, one.synonyms) == (two.docs, two.translations, two.synonyms)
+    assert one.cognates.df == two.cognates.df

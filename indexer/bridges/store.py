@@ -179,12 +179,13 @@ def vocabulary(reader) -> dict[str, dict[str, int]]:
     return vocab
 
 
-def learn_bridges(gen: Path, ix, analysis) -> Bridges:
+def learn_bridges(gen: Path, ix, analysis, facts: dict[str, EntryFacts] | None = None) -> Bridges:
     """Learn the bridges of an index generation from the index and save them beside it. The
     facts of the previous run (factstore.FactStore) are reused for the entries whose content is
     unchanged (the generation's file list names each entry's id and content digest); the
     alignment of the translations is updated for the page_id groups whose facts changed only
-    (parallel.Alignment), and not read at all when none did."""
+    (parallel.Alignment), and not read at all when none did. ``facts``: entries' facts already
+    extracted by the build (key: id and content digest), not read again from the index."""
     previous = Bridges.load(gen)
     states = FileStates.load(gen, commit_of(ix))
     store = FactStore(gen)
@@ -197,7 +198,7 @@ def learn_bridges(gen: Path, ix, analysis) -> Bridges:
             vocab = vocabulary(searcher.reader())
             known = store.keys()
             new = read_facts(searcher, {k: i for k, i in entries.items() if k not in known},
-                             Extractor(analysis), {})
+                             Extractor(analysis), facts or {})
         gone = store.get(known - entries.keys())
         # the groups an entry's facts changed in (a sentence added to a text changes none)
         old_by_id, new_by_id = {f.id: f for f in gone.values()}, {f.id: f for f in new.values()}
@@ -229,10 +230,10 @@ def learn_bridges(gen: Path, ix, analysis) -> Bridges:
     return bridges
 
 
-def refresh_bridges(gen: Path, analysis, changed: bool) -> bool:
+def refresh_bridges(gen: Path, analysis, changed: bool, facts: dict[str, EntryFacts] | None = None) -> bool:
     """Before a build writes its manifest: learn the generation's bridges again when its content
-    changed (or it has none yet); whether they were."""
+    changed (or it has none yet); whether they were. ``facts``: see learn_bridges."""
     if changed or not (Path(gen) / FILENAME).exists():
-        learn_bridges(gen, index_store.open_generation(gen), analysis)
+        learn_bridges(gen, index_store.open_generation(gen), analysis, facts)
         return True
     return False
