@@ -190,3 +190,35 @@ def _finish_all(sources, outcomes, results, finish, progress) -> None:
         if progress:
             progress(done, len(sources), source.rel)
         finish(outcome, next(results) if _is_changed(outcome) else None)
+
+
+def map_ordered(function: Callable, jobs: Sequence, workers: int, analysis, matcher, schema) -> Iterable:
+    """``function(job, analysis, matcher, schema)`` for each job, yielded in the jobs' order:
+    computed in ``workers`` forked processes set up as a build's (``function`` a module-level
+    function, its results picklable), or in this process for few jobs (`workers_for`)."""
+    workers = workers_for(workers, len(jobs))
+    if workers <= 1:
+        yield from (function(job, analysis, matcher, schema) for job in jobs)
+        return
+    ctx = multiprocessing.get_context("fork")
+    alive = os.pipe()
+    tools = _Tools(analysis, matcher, schema, os.getpid(), alive)
+    try:
+        pool = ctx.Pool(workers, initializer=_start_worker, initargs=(tools,))
+        try:
+            yield from pool.imap(_call, [(function, job) for job in jobs], chunksize=CHUNK)
+            pool.close()
+        finally:
+            pool.terminate()
+            pool.join()
+    finally:
+        os.close(alive[0])
+        os.close(alive[1])
+
+
+def _call(item: tuple):
+    tools = _tools[0]
+    if os.getppid() != tools.parent:
+        os._exit(1)
+    function, job = item
+    return function(job, tools.analysis, tools.matcher, tools.schema)
