@@ -8,10 +8,13 @@ checkout has its own index (built with its own `kb` when missing). Figures, medi
 ``--rounds``, each `kb index` a fresh process ("process", wall) and what it reports ("update"):
 - one file, text: a sentence appended to one page (its aligned items unchanged);
 - one file, name: one treatment of that page renamed (its page_id group is aligned again);
-- concept edit (this checkout only; a baseline without in-place re-tagging rebuilds the whole
-  index): a term added to one concept of a copy of data/concepts (one many pages hold, one no
-  page holds), a term removed, each undone after it; the copy named by KB_CONCEPTS.
-Rounds of the checkouts alternate, so both see the same machine load.
+- concept edit: a term added to one concept of a copy of data/concepts (one many pages hold, one
+  no page holds), a term removed, each undone after it; the copy named by KB_CONCEPTS; each
+  checkout re-tags its own index in place (``--no-baseline-concepts`` for a baseline without
+  in-place re-tagging, which would rebuild the whole index).
+Rounds of the checkouts alternate (and which goes first), so both see the same machine load;
+each run also records its CPU time (user + system, its worker processes included) and the
+1-minute load average when it started. ``--only files|concepts`` runs one half.
 """
 from __future__ import annotations
 
@@ -40,13 +43,14 @@ def kb(checkout: Path) -> list[str]:
 
 
 def run_index(checkout: Path, content: Path, index: Path, env: dict, *extra: str) -> dict:
+    load = os.getloadavg()[0]
     result = run_with_rusage([*kb(checkout), "index", str(content), "--index", str(index), *extra],
                              env=env, cwd=checkout)
     if result["returncode"] not in (0, 3):
         raise RuntimeError(f"kb index failed: {result['stderr'][-2000:]}")
     reported = re.search(r"in ([\d.]+) s", result["stdout"])
     return {"process": result["seconds"], "update": float(reported.group(1)) if reported else None,
-            "stdout": result["stdout"].strip()}
+            "cpu": result["user_s"] + result["sys_s"], "load": load, "stdout": result["stdout"].strip()}
 
 
 def environment(concepts: Path | None = None) -> dict:
@@ -82,7 +86,7 @@ def one_file(checkouts: dict[str, Path], content: Path, indexes: dict[str, Path]
     return figures
 
 
-def concept_edit(checkout: Path, content: Path, index: Path, rounds: int) -> dict:
+def concept_edit(checkouts: dict[str, Path], content: Path, indexes: dict[str, Path], rounds: int) -> dict:
     figures: dict = {}
     with tempfile.TemporaryDirectory(prefix="kb-concepts-") as tmp:
         folder = Path(tmp)
@@ -91,17 +95,21 @@ def concept_edit(checkout: Path, content: Path, index: Path, rounds: int) -> dic
         target = folder / "skin.toml"
         original = target.read_text("utf-8")
         env = environment(folder)
-        run_index(checkout, content, index, env)  # the copy equals data/concepts: nothing to do
+        for name, checkout in checkouts.items():  # the copy equals data/concepts: nothing to do
+            run_index(checkout, content, indexes[name], env)
         for n in range(rounds):
             for what, (old, new) in EDITS:
                 assert old in original, old
-                target.write_text(original.replace(old, new, 1), "utf-8")
-                got = run_index(checkout, content, index, env)
-                if "rebuilt" in got["stdout"]:
-                    raise RuntimeError(f"a concept edit rebuilt the index: {got['stdout']}")
-                figures.setdefault(f"concept edit, {what}", []).append(got)
-                target.write_text(original, "utf-8")
-                figures.setdefault("concept edit, undone", []).append(run_index(checkout, content, index, env))
+                order = list(checkouts.items())
+                for name, checkout in order if n % 2 == 0 else order[::-1]:
+                    target.write_text(original.replace(old, new, 1), "utf-8")
+                    got = run_index(checkout, content, indexes[name], env)
+                    if "rebuilt" in got["stdout"]:
+                        raise RuntimeError(f"{name}: a concept edit rebuilt the index: {got['stdout']}")
+                    figures.setdefault(f"{name}, concept edit, {what}", []).append(got)
+                    target.write_text(original, "utf-8")
+                    figures.setdefault(f"{name}, concept edit, undone", []).append(
+                        run_index(checkout, content, indexes[name], env))
     return figures
 
 
@@ -110,6 +118,9 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=10000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--baseline", type=Path, default=Path("/work/wt-base"))
+    parser.add_argument("--only", choices=("files", "concepts"))
+    parser.add_argument("--no-baseline-concepts", action="store_true",
+                        help="concept edits in this checkout only (a baseline that would rebuild)")
     args = parser.parse_args()
     content = corpus.generate(workdir() / f"corpus-{args.size}", args.size, 1)
     checkouts = {"this": ROOT, "baseline": args.baseline.resolve()}
@@ -120,18 +131,32 @@ def main() -> None:
             run_index(checkout, content, indexes[name], environment(), "--full")
         run_index(checkout, content, indexes[name], environment())  # up to date
     table = {}
-    for figures in (one_file(checkouts, content, indexes, args.size, args.rounds),
-                    concept_edit(ROOT, content, indexes["this"], args.rounds)):
+    parts = []
+    if args.only != "concepts":
+        parts.append(one_file(checkouts, content, indexes, args.size, args.rounds))
+    if args.only != "files":
+        editing = {"this": ROOT} if args.no_baseline_concepts else checkouts
+        parts.append(concept_edit(editing, content, indexes, args.rounds))
+    for figures in parts:
         for name, runs in figures.items():
             table[name] = {"process_seconds": round(median([r["process"] for r in runs]), 2),
                            "update_seconds": median([r["update"] for r in runs if r["update"] is not None]),
-                           "runs": [round(r["process"], 2) for r in runs]}
+                           "cpu_seconds": round(median([r["cpu"] for r in runs]), 2),
+                           "runs": [round(r["process"], 2) for r in runs],
+                           "load": [round(r["load"], 2) for r in runs]}
             row = table[name]
-            print(f"{name:<32} process {row['process_seconds']:6.2f} s   update {row['update_seconds']:6.1f} s"
-                  f"   runs {row['runs']}", flush=True)
+            print(f"{name:<40} process {row['process_seconds']:6.2f} s   update {row['update_seconds']:6.1f} s"
+                  f"   cpu {row['cpu_seconds']:6.2f} s   runs {row['runs']}   load {row['load']}", flush=True)
+    for name in [n for n in table if n.startswith("this, ")]:
+        base = table.get("baseline, " + name[len("this, "):])
+        if base:
+            ratio = round(table[name]["process_seconds"] / base["process_seconds"], 2)
+            table[name]["ratio_to_baseline"] = ratio
+            print(f"{name[len('this, '):]:<34} this / baseline x{ratio}")
     out = ROOT / "benchmarks" / "results" / f"updates-{args.size}-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.write_text(json.dumps({"date": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "machine": machine(),
                                "size": args.size, "rounds": args.rounds,
+                               "build_workers": os.environ.get("KB_BUILD_WORKERS", "cores"),
                                "baseline": str(args.baseline), "figures": table}, indent=2), "utf-8")
     print(f"saved {out.relative_to(ROOT)}")
 

@@ -95,7 +95,7 @@ def build_index(settings: Settings, roots: Sequence[Path] | None = None,
         gen = store.current_generation(settings.index_dir)
         if not full and gen is not None and store.read_meta(gen).get("schema_version") == SCHEMA_VERSION \
                 and store.read_meta(gen) != meta:  # only the concepts changed: re-tag, if it can be
-            retag(gen, meta, analysis, ConceptMatcher(concepts, analysis), _Writer)
+            retag(gen, meta, analysis, ConceptMatcher(concepts, analysis), _Writer, settings.build_workers)
         if full or gen is None or store.read_meta(gen) != meta:
             matcher = ConceptMatcher(concepts, analysis)
             gen = _rebuild(settings, roots, analysis, matcher, meta, report, progress)

@@ -60,13 +60,32 @@ class ConceptMatcher:
         starts = self._starts[lang]
         positions = self._content(positions, lang)
         for i, alternatives in enumerate(positions):
-            matched: set[str] = set()
+            matched: set[str] | None = None
             for term in alternatives:
-                for sequence, concept_id in starts.get(term, ()):
-                    if concept_id not in matched and _matches_at(positions, i, sequence):
+                entries = starts.get(term)
+                if entries is None:  # most positions: no concept term starts here
+                    continue
+                for sequence, concept_id in entries:
+                    if (matched is None or concept_id not in matched) and _matches_at(positions, i, sequence):
+                        if matched is None:
+                            matched = set()
                         matched.add(concept_id)
-            found.update(matched)
+            if matched:
+                found.update(matched)
         return found
+
+    def restricted(self, concept_ids) -> "ConceptMatcher":
+        """This matcher with only the given concepts: what they match in a text is what they
+        match with this one (a concept's count depends on its own terms only)."""
+        keep = frozenset(concept_ids)
+        matcher = ConceptMatcher.__new__(ConceptMatcher)
+        matcher.groups = {c: g for c, g in self.groups.items() if c in keep}
+        matcher._starts = {lang: {first: kept for first, entries in starts.items()
+                                  if (kept := [e for e in entries if e[1] in keep])}
+                           for lang, starts in self._starts.items()}
+        matcher._terms = {key: terms for key, terms in self._terms.items() if key[0] in keep}
+        matcher._stops = self._stops
+        return matcher
 
     def soft_match(self, positions: Positions, lang: str, specificity, full=()) -> dict[str, float]:
         """Concepts a text names only in part: of a concept's term of several words, the share of
