@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from indexer.build import build_index
+from indexer.build.builder import build_index
 from indexer.search.evaluation import evaluate, read_labelled
 from indexer.search.results import SearchRequest
 from indexer.search.knowledgebase import KnowledgeBase

@@ -134,7 +134,7 @@ def main():
 @handle_errors
 def index(roots, index_dir, full):
     """Index content roots (default: the project's data/): only files that changed."""
-    from indexer.build import build_index
+    from indexer.build.builder import build_index
 
     settings = settings_for(index_dir, roots)
     with _progress() as progress:

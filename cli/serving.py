@@ -15,7 +15,7 @@ def ensure_index(settings: Settings) -> None:
     index_dir = settings.index_dir
     if index_exists(index_dir) or (named_generation(index_dir) and not is_outdated(index_dir)):
         return
-    from indexer.build import build_index  # the indexer (content parsing, YAML) only then
+    from indexer.build.builder import build_index  # the indexer (content parsing, YAML) only then
 
     print(f"No index at {settings.index_dir}: building it from "
           f"{', '.join(str(root) for root in settings.content_roots)} ...", flush=True)

@@ -94,7 +94,7 @@ def entry_document(entry: Entry, source: str, digest: str, analysis: Analysis,
                    matcher: ConceptMatcher, tokens: dict | None = None) -> dict:
     """The entry's index document. ``tokens``, when given, receives the index tokens word by
     word of each section field and the word analyzer's of the words field (what Whoosh would
-    make of those fields' values), for the pooled build's own encoding (indexer/pool.py)."""
+    make of those fields' values), for the pooled build's own encoding (indexer/build/pool.py)."""
     texts = section_texts(entry)
     analyzed: dict[str, list[str]] = {}
     by_section: dict[str, Counter] = {}

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from core_support import DATA, require_shared
-from indexer.build import build_index
+from indexer.build.builder import build_index
 from indexer.search.knowledgebase import KnowledgeBase
 from kb.config import Settings
 

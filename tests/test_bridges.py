@@ -16,7 +16,7 @@ from indexer.analysis import Analysis
 from indexer.bridges import Bridges
 from indexer.bridges.parallel import learn_translations
 from indexer.bridges.transliterate import key, keys
-from indexer.build import build_index
+from indexer.build.builder import build_index
 from indexer.concepts import ConceptMatcher
 from indexer.search.query import parse_query
 from indexer.search.results import SearchRequest

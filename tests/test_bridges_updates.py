@@ -12,7 +12,7 @@ from core_support import DATA
 from indexer import store
 from indexer.bridges import Bridges
 from indexer.bridges.factstore import ALIGNMENT, FactStore
-from indexer.build import build_index
+from indexer.build.builder import build_index
 from kb.config import Settings
 
 PAGE = Path("pages") / "chemical-peels" / "it.md"

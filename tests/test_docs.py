@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import main
-from indexer.build import build_index
+from indexer.build.builder import build_index
 from kb.config import PROJECT_DIR, Settings
 from kb.markdown import block_tokens
 

@@ -12,7 +12,7 @@ import shutil
 import pytest
 
 from core_support import DATA, require_shared
-from indexer.build import build_index
+from indexer.build.builder import build_index
 from indexer.engine import SegmentCache, SlowPaths, SlowPathTaken
 from indexer.search.results import SearchRequest
 from indexer.search.knowledgebase import KnowledgeBase

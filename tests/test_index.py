@@ -1,4 +1,4 @@
-"""indexer.build + indexer.store: index content, update it incrementally, rebuild in generations."""
+"""indexer.build.builder + indexer.store: index content, update it incrementally, rebuild in generations."""
 from __future__ import annotations
 
 import shutil
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from core_support import DATA, search_ids
-from indexer.build import build_index
+from indexer.build.builder import build_index
 from indexer.search.knowledgebase import KnowledgeBase
 from indexer.store import CURRENT, IndexMissing, current_generation
 from kb.config import Settings

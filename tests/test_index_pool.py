@@ -1,4 +1,4 @@
-"""indexer.pool + indexer.bulkwrite + indexer.postencode: a build analysed in worker processes writes the same index as
+"""indexer.build.pool + indexer.build.bulkwrite + indexer.build.postencode: a build analysed in worker processes writes the same index as
 a one-process build: the same documents in the same order, the same stored fields, the same
 terms with the same postings, weights, positions and lengths, the same problems reported."""
 from __future__ import annotations
@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from core_support import DATA
-from indexer import forked, pool, postencode, store
-from indexer.build import build_index
+from indexer import store
+from indexer.build import forked, pool, postencode
+from indexer.build.builder import build_index
 from kb.config import Settings, SettingsError
 
 COPIES = 2  # data/ three times over: ~100 files, enough for the pool (pool.POOL_MIN_FILES)

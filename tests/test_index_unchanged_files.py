@@ -16,7 +16,7 @@ import pytest
 
 from core_support import DATA, search_ids
 from indexer import filestate, store
-from indexer.build import _indexed, build_index
+from indexer.build.builder import _indexed, build_index
 from indexer.search.knowledgebase import KnowledgeBase
 from kb.config import Settings
 from kb.loader import content_hash
@@ -245,7 +245,7 @@ def test_one_file_updates_keep_few_segments_and_never_merge_much(aged_root):
     """Each one-file update adds a segment; merging re-writes every document it merges, so an
     update merges only the smallest segments, at most MERGE_BUDGET documents, and only once more
     than SMALL_SEGMENTS are that small."""
-    from indexer.build import MERGE_BUDGET, SMALL_SEGMENTS
+    from indexer.build.builder import MERGE_BUDGET, SMALL_SEGMENTS
 
     root, settings = aged_root
     history = []

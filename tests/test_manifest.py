@@ -7,7 +7,7 @@ import pytest
 
 from core_support import DATA
 from indexer import manifest
-from indexer.build import build_index
+from indexer.build.builder import build_index
 from indexer.bridges.factstore import ALIGNMENT, DATABASE
 from indexer.filestate import FILES
 from indexer.search.knowledgebase import KnowledgeBase

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from core_support import require_shared
-from indexer.build import build_index
+from indexer.build.builder import build_index
 from indexer.search.evaluation import evaluate, read_labelled
 from indexer.search.results import SearchRequest
 from indexer.search.knowledgebase import KnowledgeBase

@@ -1,4 +1,4 @@
-"""indexer/retag.py: a concept edit re-tags the index in place, in one process or in the build's
+"""indexer/build/retag.py: a concept edit re-tags the index in place, in one process or in the build's
 worker processes, and every re-tagged document is the one a rebuild with the edited concepts
 writes (its terms, weights, positions, lengths and stored fields, its concept tags and group);
 documents the edit cannot change are left where they are."""
@@ -13,7 +13,7 @@ import pytest
 from core_support import DATA
 from indexer import store
 from indexer.analysis import Analysis
-from indexer.build import build_index
+from indexer.build.builder import build_index
 from indexer.concepts import ConceptMatcher
 from indexer.documents import section_texts
 from kb.concepts import load_concepts

@@ -88,7 +88,7 @@ def test_suggestions_asked_again_are_the_same_and_follow_a_reindex(tmp_path):
     import shutil
 
     from core_support import DATA
-    from indexer.build import build_index
+    from indexer.build.builder import build_index
     from kb.config import Settings
 
     content = tmp_path / "data"

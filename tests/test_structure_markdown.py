@@ -118,7 +118,7 @@ def test_tab_indented_nested_items_are_nested():
 
 
 def test_a_setext_page_shows_its_treatments_and_its_heading_once_indexed(tmp_path):
-    from indexer.build import build_index
+    from indexer.build.builder import build_index
     from kb.config import Settings
     from web import create_app
 

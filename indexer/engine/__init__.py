@@ -7,7 +7,7 @@ arrays (matching.py, postings.py) scored by indexer/ranking.py's PL2, and whatev
 segment is kept in one ``SegmentCache`` (segments.py). A fast path that finds a Whoosh private
 name missing falls back through ``SlowPaths`` (counted; an error in strict mode).
 
-The build side (indexer/build.py, bulkwrite.py, store.py's writer, schema.py's fields) writes
+The build side (indexer/build/builder.py, bulkwrite.py, store.py's writer, schema.py's fields) writes
 with Whoosh directly; no other module of the search side imports it.
 """
 from indexer.engine.index import SearchIndex, Segment, Snapshot

@@ -41,7 +41,7 @@ def env(concepts) -> dict:
 @pytest.fixture(scope="session")
 def built_index(tmp_path_factory, pristine, concepts) -> Path:
     """An index of the pristine content, built once, for tests that only read it."""
-    from indexer.build import build_index
+    from indexer.build.builder import build_index
     from kb.config import Settings
 
     index_dir = tmp_path_factory.mktemp("index") / "ix"

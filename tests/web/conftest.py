@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.build import build_index
+from indexer.build.builder import build_index
 from kb.config import PROJECT_DIR, Settings
 from web import create_app
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import replace
 
-from indexer.build import build_index
+from indexer.build.builder import build_index
 from web import create_app
 from web.catalogue import _RENDERED, catalogue_html
 from web.kbase import get_kb

@@ -4,14 +4,14 @@ A full build spends most of its time in kb's analysis (parsing, the analyzers, c
 tagging), Whoosh's own per-field analysis (``field.index``) and Whoosh's writer. With
 ``Settings.build_workers`` > 1 (``KB_BUILD_WORKERS``, default: the cores) and enough files to
 analyse, the parent reads and hashes the files (it must know which changed), worker processes
-(indexer/forked.py: forked once the analyzers and the concept matcher exist, they inherit them)
+(indexer/build/forked.py: forked once the analyzers and the concept matcher exist, they inherit them)
 turn each chunk of changed files into its documents: each one's field lengths, stored fields
 (pickled and compressed as the index keeps them), unique values and the facts the learned
 bridges need (indexer/bridges/facts.py), and the chunk's postings grouped by field and term
-(indexer/bulkwrite.py). The parent adds them to the writer in the files' order, so documents get
+(indexer/build/bulkwrite.py). The parent adds them to the writer in the files' order, so documents get
 the same numbers, duplicate ids are decided the same way and problems are reported in the same
 order as by the one-process build; a rebuild's commit encodes the postings in workers too
-(indexer/postencode.py).
+(indexer/build/postencode.py).
 """
 from __future__ import annotations
 
@@ -27,9 +27,9 @@ from kb.loader import FileProblem, decode, parse_entry
 from kb.model import Problem
 
 from indexer.bridges.facts import EntryFacts, Extractor
-from indexer.bulkwrite import ChunkPostings, chunk_postings, stored_bytes
+from indexer.build.bulkwrite import ChunkPostings, chunk_postings, stored_bytes
 from indexer.documents import entry_document
-from indexer.forked import forked_map
+from indexer.build.forked import forked_map
 
 # Fewer files to analyse than this and the files are analysed in-process (starting workers and
 # moving documents between processes cost more than they save on a few files).

@@ -14,7 +14,7 @@ from typing import Callable
 from kb.loader import FileProblem, SourceFile, content_hash, decode, parse_entry, read_source_status
 from kb.model import Problem
 
-from indexer import pool
+from indexer.build import pool
 from indexer.documents import entry_document
 from indexer.filestate import Known, stamp_of
 

@@ -1,4 +1,4 @@
-"""Analysed documents (indexer/pool.py) added to Whoosh's writer, and a rebuild's postings kept
+"""Analysed documents (indexer/build/pool.py) added to Whoosh's writer, and a rebuild's postings kept
 in memory instead of in Whoosh's external sort.
 
 Workers analyse the files in chunks and send each chunk's postings grouped by field and term
@@ -13,7 +13,7 @@ documents holding one of its unique values are deleted, its lengths and stored f
 per-document writer, and its number is recorded in its chunk (a chunk's document that is not
 added, a duplicate id, has none). In an update the chunk's postings then go to Whoosh's pool;
 in a rebuild (one new segment in an empty index) `BulkPostings` keeps the chunks as they came,
-and at the commit indexer/postencode.py merges each term's pieces and encodes them, in worker
+and at the commit indexer/build/postencode.py merges each term's pieces and encodes them, in worker
 processes, giving the field writer each posting's length from its own list of the same quantized
 lengths. The segment written is byte for byte a one-process build's (tests compare).
 """
@@ -31,7 +31,7 @@ from whoosh.codec import whoosh3
 from whoosh.columns import CompressedBytesColumn, PickleColumn, VarBytesColumn
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from indexer import postencode
+from indexer.build import postencode
 
 _STORED_LEVEL = whoosh3.STORED_COLUMN._child._level  # zlib level of whoosh3's stored column
 

@@ -7,7 +7,7 @@ it match: a concept is counted once per position where one of its terms matches)
 index's own postings. Each is made again from its stored entry (entry_document: no text is read
 from the content files), its sections analysed once and matched with both the old and the new
 concepts; one whose concepts per section (and so its group) come out the same is left as it is,
-the others replace it. That work is done in the build's worker processes (indexer/pool.py,
+the others replace it. That work is done in the build's worker processes (indexer/build/pool.py,
 KB_BUILD_WORKERS), the documents written in their order by this process into one new segment,
 its postings kept in memory (bulkwrite), as a rebuild writes its one.
 A run killed before the new matcher and meta are written finds the same difference next time
@@ -22,7 +22,8 @@ from pathlib import Path
 
 from whoosh import query as Q
 
-from indexer import bulkwrite, manifest, pool, store
+from indexer import manifest, store
+from indexer.build import bulkwrite, pool
 from indexer.concepts import ConceptMatcher
 from indexer.documents import CONCEPT_WEIGHTS, entry_document, entry_from_data, entry_group, section_texts
 from indexer.filestate import FileStates, commit_of
@@ -133,7 +134,7 @@ def _keep_live(writer, segments):
 def retag(gen: Path, meta: dict, analysis, new: ConceptMatcher, writer_for, workers: int = 1) -> int | None:
     """Bring generation ``gen`` to the concepts of ``new`` in place; the number of documents
     replaced, or None when it cannot be done (no saved matcher or file list: rebuild). The
-    affected documents are analysed in ``workers`` processes (indexer/pool.py)."""
+    affected documents are analysed in ``workers`` processes (indexer/build/pool.py)."""
     try:
         old = ConceptMatcher.load(gen / store.CONCEPTS)
     except Exception:  # noqa: BLE001 - missing or unreadable

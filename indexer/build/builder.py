@@ -3,7 +3,7 @@
 `build_index` re-indexes only files whose bytes changed, drops entries whose file is gone, and
 keeps the indexed version of a file that has become unreadable (nothing indexed is lost to bad
 input). A schema change triggers a full rebuild into a new generation; a concept change re-tags
-only the documents it can change (indexer/retag.py).
+only the documents it can change (indexer/build/retag.py).
 
 A file whose size, times and inode are those recorded when its indexed bytes were read is not
 read at all (`filestate`: the list beside the generation, and why that is safe); every other
@@ -27,13 +27,14 @@ from kb.config import Settings
 from kb.loader import discover
 from kb.model import Problem
 
-from indexer import bulkwrite, filestate, manifest, pool, store
+from indexer import filestate, manifest, store
+from indexer.build import bulkwrite, pool
 from indexer.analysis import Analysis
 from indexer.bridges import refresh_bridges
-from indexer.changes import finish_analysed, index_file, read_changed, source_key  # noqa: F401 (source_key: API)
+from indexer.build.changes import finish_analysed, index_file, read_changed, source_key  # noqa: F401 (source_key: API)
 from indexer.concepts import ConceptMatcher
 from indexer.filestate import FileStates, Known, commit_of
-from indexer.retag import retag
+from indexer.build.retag import retag
 from indexer.schema import SCHEMA_VERSION, build_schema
 
 Progress = Callable[[int, int, str], None]  # (done, total, path)
