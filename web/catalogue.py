@@ -86,13 +86,15 @@ def catalogue_html(lang: str, items: CatalogueItems, size: int = CHUNK) -> Itera
     current_app.update_template_context(context)
     pieces = current_app.jinja_env.get_template(TEMPLATE).generate(**context, groups=groups)
     chunks = []
-    for piece in _joined(pieces, size):
+    for piece in joined(pieces, size):
         chunks.append(zlib.compress(piece.encode("utf-8"), 1))
         yield Markup(piece)
     kept[lang] = RenderedCatalogue(items.digest, titles, request.script_root, tuple(chunks))
 
 
-def _joined(pieces: Iterable[str], size: int) -> Iterator[str]:
+def joined(pieces: Iterable[str], size: int = 32 * 1024) -> Iterator[str]:
+    """Many small pieces joined into pieces of about ``size`` characters (each is one write to
+    the client: see OUTBUF_HIGH_WATERMARK in web.server)."""
     chunk, length = [], 0
     for piece in pieces:
         chunk.append(piece)

@@ -17,7 +17,7 @@ from flask import (Blueprint, abort, current_app, redirect, render_template, req
                    stream_template, url_for)
 
 from kb.languages import LANGUAGES
-from web.catalogue import catalogue_html
+from web.catalogue import catalogue_html, joined
 from web.entries import EntryPage, find_entry, versions_elsewhere
 from web.kbase import get_kb, search as search_kb
 from web.locale import preferred_language
@@ -48,21 +48,7 @@ def home(lang: str):
     catalogue = catalogue_html(lang, get_kb().iter_catalogue(lang))
     alternates = {other: url_for("pages.home", lang=other, _external=True) for other in LANGUAGES}
     page = stream_template("pages/home.html", catalogue=catalogue, alternates=alternates)
-    return current_app.response_class(_in_chunks(page), mimetype="text/html")
-
-
-def _in_chunks(pieces, size: int = 32 * 1024):
-    """The template's many small pieces joined into pieces of about ``size`` characters (each
-    is one write to the client: see OUTBUF_HIGH_WATERMARK in web.server)."""
-    chunk, length = [], 0
-    for piece in pieces:
-        chunk.append(piece)
-        length += len(piece)
-        if length >= size:
-            yield "".join(chunk)
-            chunk, length = [], 0
-    if chunk:
-        yield "".join(chunk)
+    return current_app.response_class(joined(page), mimetype="text/html")
 
 
 @bp.get("/<lang:lang>/search")
