@@ -1,14 +1,14 @@
 """What every template can use: the interface language and its messages, and link helpers."""
 from __future__ import annotations
 
-from flask import Flask, current_app, g, request, url_for
+from flask import Flask, current_app, g, request
 
 from indexer.search.results import MAX_QUERY_LENGTH
 from kb.languages import LANGUAGES, NAMES
 from web import i18n
 from web.catalogue import group_titles
 from web.locale import html_lang, preferred_language, site_code
-from web.urls import entry_url, page_numbers, search_url
+from web.urls import entry_url, page_numbers, search_url, with_query
 
 
 def ui_lang() -> str:
@@ -36,7 +36,7 @@ def template_context() -> dict:
         "entry_url": entry_url,
         "search_url": lambda **changes: search_url(lang, **changes),
         "page_numbers": page_numbers,
-        "switch": {code: url_for("pages.home", lang=code) for code in LANGUAGES},
+        "switch": {code: with_query(("pages.home", code), {}) for code in LANGUAGES},  # = url_for
         "alternates": {},
         "max_query_length": MAX_QUERY_LENGTH,
     }

@@ -33,9 +33,10 @@ def with_query(base: tuple, query: dict) -> str:
     too (a search page has some fifty links, thirty of them with the same q and ql). Flask's
     own options (``_external``...) go to url_for."""
     names = ("lang", "path")[:len(base) - 1]
-    if current_app.url_map.sort_parameters or any(key.startswith("_") for key in query):
+    app = current_app._get_current_object()  # one look-up of the proxy, not three
+    if app.url_map.sort_parameters or any(key.startswith("_") for key in query):
         return url_for(base[0], **dict(zip(names, base[1:])), **query)
-    bases, queries = current_app.extensions.setdefault(_KEPT, ({}, {}))
+    bases, queries = app.extensions.setdefault(_KEPT, ({}, {}))
     key = (request.script_root, *base)
     url = bases.get(key)
     if url is None:
@@ -74,7 +75,8 @@ def search_url(lang: str, **changes) -> str:
     """
     if "in_lang" in changes:
         changes["in"] = changes.pop("in_lang")
-    params = {key: request.args.get(key) for key in SEARCH_PARAMS}
+    args = request.args
+    params = {key: args.get(key) for key in SEARCH_PARAMS}
     if "page" not in changes:
         params["page"] = None
     params.update(changes)

@@ -93,8 +93,21 @@ class ArrayScorer:
     def _Term(self, q, memo) -> Matches:
         found = memo.get((q.fieldname, q.text))
         if found is None:
-            found = memo[(q.fieldname, q.text)] = self._term(q.fieldname, q.text)
+            found = memo[(q.fieldname, q.text)] = self.scored(q.fieldname, q.text)
         return _boosted(found, q.boost)
+
+    def scored(self, fieldname, text) -> Matches:
+        """A term's matches scored, kept in the segment cache for this snapshot: they depend on
+        the commit (its statistics and deletions) and the scorer's ``c`` only, not on the query.
+        Read-only arrays: every search shares them."""
+        key = (self.snapshot.key, "scored", self.c, fieldname, text)
+        found = self.cache.get(key)
+        if found is None:
+            found = self._term(fieldname, text)
+            found.ids.flags.writeable = False
+            found.scores.flags.writeable = False
+            self.cache.put(key, found, found.ids.nbytes + found.scores.nbytes)
+        return found
 
     def _term(self, fieldname, text) -> Matches:
         if fieldname not in self.schema:

@@ -31,7 +31,7 @@ from indexer.search.query import ParsedQuery, QueryBuilder, QueryPlan, parse_que
 from indexer.ranking import Ranking
 from indexer.search.rerank import BRIDGED_REASON, LanguageFactor, concept_coverage, lang_code, rerank, top
 from indexer.search.results import Hit, SearchRequest, SearchResults, validate
-from indexer.search.snippets import make_snippet
+from indexer.search.snippets import make_snippet, split_words
 from indexer.search.spelling import apply_corrections, corrections
 from indexer.search.translations import translations
 
@@ -191,16 +191,29 @@ class Pipeline:
                              corrected.suggestion, fuzzy, plan.concepts, counts)
 
     def _hit(self, snapshot, docnum, score, plan, query_lang, seen: dict[str, dict]) -> Hit:
-        entry = entry_from_data(json.loads(snapshot.stored(docnum)["data"]))
-        snippet, sections = make_snippet(section_texts(entry), entry.lang,
-                                         plan.highlight.get(entry.lang, set()), self.analysis,
-                                         seen.setdefault(entry.lang, {}))
+        entry, texts, words = shown_entry(snapshot, docnum)
+        snippet, sections = make_snippet(texts, entry.lang, plan.highlight.get(entry.lang, set()),
+                                         self.analysis, seen.setdefault(entry.lang, {}), words)
         return Hit(
             id=entry.id, page_id=entry.page_id, lang=entry.lang, lang_written=entry.lang_written,
             title=entry.title, kind=entry.kind, score=score, snippet=snippet, sections=sections,
             translations=tuple(translations(snapshot, entry.page_id, entry.id)),
             other_language=query_lang is not None and entry.lang != query_lang,
         )
+
+
+def shown_entry(snapshot, docnum: int) -> tuple:
+    """A document's entry, its section texts and their words (snippets.split_words), read once
+    per snapshot and kept in the segment cache (none of it depends on the query)."""
+    key = (snapshot.key, "shown", docnum)
+    found = snapshot.cache.get(key)
+    if found is None:
+        data = snapshot.stored(docnum)["data"]
+        entry = entry_from_data(json.loads(data))
+        texts = section_texts(entry)
+        found = (entry, texts, split_words(texts, entry.lang))
+        snapshot.cache.put(key, found, 6 * len(data))  # the entry, its texts and words
+    return found
 
 
 def lang_codes(snapshot) -> np.ndarray:

@@ -61,12 +61,20 @@ def _first_match(word_terms: tuple[str, ...], terms) -> str | None:
     return None
 
 
-def word_hits(text: str, lang: str, terms: set[str], analysis: Analysis, seen: dict) -> list[str | None]:
+def split_words(texts: dict[str, str], lang: str) -> dict[str, tuple[str, ...]]:
+    """Each section's words, as word_hits splits them (what a page's snippets can reuse)."""
+    return {section: tuple(_WORDS[lang].findall(text)) for section, text in texts.items() if text}
+
+
+def word_hits(text: str, lang: str, terms: set[str], analysis: Analysis, seen: dict,
+              words: tuple[str, ...] | None = None) -> list[str | None]:
     """The matching term (or None) of every word of ``text``, in order: a word's first term
     (in Analysis.word_terms' order) that is one of ``terms``. ``seen`` is the search's memo for
     this language (one dict for all its hits): the words matching ``terms`` among the
-    SurfaceWords known, brought up to date with the words learned since on each call."""
-    words = _WORDS[lang].findall(text)
+    SurfaceWords known, brought up to date with the words learned since on each call.
+    ``words``: the text's words already split (split_words)."""
+    if words is None:
+        words = _WORDS[lang].findall(text)
     surface = SurfaceWords.of(analysis, lang)
     with surface.lock:
         state = seen.get(_MATCHED)
@@ -128,16 +136,18 @@ def _squash(text: str) -> str:
 
 
 def make_snippet(texts: dict[str, str], lang: str, terms: set[str], analysis: Analysis,
-                 seen: dict | None = None):
-    """(snippet segments, sections whose text holds a matching word). ``seen``: see word_hits."""
+                 seen: dict | None = None, words: dict[str, tuple[str, ...]] | None = None):
+    """(snippet segments, sections whose text holds a matching word). ``seen``: see word_hits;
+    ``words``: each section's words (split_words), when the caller keeps them."""
     seen = {} if seen is None else seen
+    words = {} if words is None else words
     matched_sections = []
     best = None
     for section in _SNIPPET_ORDER:
         text = texts.get(section) or ""
         if not text or not terms:
             continue
-        hits = word_hits(text, lang, terms, analysis, seen)
+        hits = word_hits(text, lang, terms, analysis, seen, words.get(section))
         if any(hits):
             matched_sections.append(section)
             first, last, score = best_window(hits)

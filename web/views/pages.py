@@ -23,7 +23,7 @@ from web.kbase import get_kb, search as search_kb
 from web.locale import preferred_language
 from web.params import page_search_request
 from web.searchlog import record_open, record_search
-from web.urls import entry_path
+from web.urls import entry_path, with_query
 
 bp = Blueprint("pages", __name__)
 
@@ -58,7 +58,7 @@ def search(lang: str):
     if results is not None and wanted.page == 1:
         record_search(wanted.text, results.query_lang or lang, results.total)
     kept = {key: request.args[key] for key in ("q", "field", "in") if request.args.get(key)}
-    switch = {other: url_for("pages.search", lang=other, **kept) for other in LANGUAGES}
+    switch = {other: with_query(("pages.search", other), kept) for other in LANGUAGES}  # = url_for
     return render_template(
         "pages/search.html", results=results, query=wanted.text,
         field=wanted.field, in_lang=wanted.in_lang, switch=switch,
