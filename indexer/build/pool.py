@@ -228,19 +228,22 @@ def _finish_all(sources, outcomes, results, finish, progress) -> None:
 
 
 def map_ordered(function: Callable, jobs: Sequence, workers: int, analysis, matcher, schema) -> Iterable:
-    """``function(job, analysis, matcher, schema)`` for each job, yielded in the jobs' order:
-    computed in ``workers`` forked processes (forked.forked_map, in chunks as a build's files),
-    or in this process for few jobs (`workers_for`)."""
+    """The results of ``function(chunk, analysis, matcher, schema)`` (a list of results, one
+    per job of the chunk) yielded in the jobs' order: the jobs cut in chunks as a build's files
+    (`chunks_of`), computed in ``workers`` forked processes (forked.forked_map), or in this
+    process for few jobs (`workers_for`)."""
+    jobs = list(jobs)
     workers = workers_for(workers, len(jobs))
     if workers <= 1:
-        yield from (function(job, analysis, matcher, schema) for job in jobs)
+        for chunk in chunks_of(jobs, 1):
+            yield from function(chunk, analysis, matcher, schema)
         return
     state = (function, analysis, matcher, schema)
-    with forked_map(_call_chunk, state, chunks_of(list(jobs), workers), workers) as results:
+    with forked_map(_call_chunk, state, chunks_of(jobs, workers), workers) as results:
         for chunk in results:
             yield from chunk
 
 
 def _call_chunk(state: tuple, jobs: list) -> list:
     function, analysis, matcher, schema = state
-    return [function(job, analysis, matcher, schema) for job in jobs]
+    return function(jobs, analysis, matcher, schema)

@@ -106,22 +106,33 @@ class _Compared:
         return entry_group(entry, weighted, self.old) != document["group"]
 
 
-def retagged(job: tuple, analysis, matchers: tuple, schema) -> tuple[int, "pool.Analysed | None"]:
-    """(document number, it analysed for the writer, a chunk of its own, or None when its tags
-    stay): one affected document made again from its stored entry with the new concepts (in a
-    worker). ``matchers``: the old and the new, then each restricted to the concepts that changed."""
-    docnum, source, digest, data = job
-    compared = _Compared(*matchers)
-    entry = entry_from_data(json.loads(data))
-    tokens: dict = {}
-    document = entry_document(entry, source, digest, analysis, compared, tokens)
-    if not compared.changed(entry, document):
-        return docnum, None
-    fields = pool.analysed_fields(schema, document, tokens)
-    lengths = [(name, length) for name, _, length, *_ in fields if length]
-    analysed = pool.Analysed(entry.id, [], [], lengths, bulkwrite.stored_bytes(fields))
-    analysed.chunk = bulkwrite.chunk_postings([fields])
-    return docnum, analysed
+def retagged(jobs: list, analysis, matchers: tuple, schema) -> list[tuple[int, "pool.Analysed | None"]]:
+    """(document number, it analysed for the writer, or None when its tags stay) per job: a
+    chunk of affected documents made again from their stored entries with the new concepts (in
+    a worker). The changed ones share one chunk of postings, numbered in their order, so that
+    the parent adds them in a row (at the commit each term's postings are then a few pieces,
+    not one per document: postencode.merged). ``matchers``: the old and the new, then each
+    restricted to the concepts that changed."""
+    out: list = []
+    documents: list = []
+    for docnum, source, digest, data in jobs:
+        compared = _Compared(*matchers)
+        entry = entry_from_data(json.loads(data))
+        tokens: dict = {}
+        document = entry_document(entry, source, digest, analysis, compared, tokens)
+        if not compared.changed(entry, document):
+            out.append((docnum, None))
+            continue
+        fields = pool.analysed_fields(schema, document, tokens)
+        lengths = [(name, length) for name, _, length, *_ in fields if length]
+        analysed = pool.Analysed(entry.id, [], [], lengths, bulkwrite.stored_bytes(fields), local=len(documents))
+        documents.append(fields)
+        out.append((docnum, analysed))
+    chunk = bulkwrite.chunk_postings(documents)
+    for _, analysed in out:
+        if analysed is not None:
+            analysed.chunk = chunk
+    return out
 
 
 def _keep_live(writer, segments):
