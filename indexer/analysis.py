@@ -16,10 +16,11 @@ from functools import lru_cache
 from pathlib import Path
 
 import snowballstemmer
-from whoosh.analysis import Filter, RegexTokenizer
 
 from kb.languages import LANGUAGES
 from kb.text import fold, is_cyrillic, is_greek  # noqa: F401 (query.py imports them from here)
+
+from indexer.engine.fields import Filter, RegexTokenizer
 
 WORD_PATTERN = r"(?:\w|[\u0300-\u036f])+"
 ITALIAN_WORD_PATTERN = r"(?:\w|[\u0300-\u036f])+(?:['’](?:\w|[\u0300-\u036f])+)*"

@@ -32,7 +32,8 @@ import time
 from pathlib import Path
 from typing import NamedTuple
 
-from whoosh.index import TOC
+from indexer.engine import writing
+
 
 FILES = "kb-files.pickle"
 FORMAT = 1
@@ -140,7 +141,7 @@ def commit_of(ix) -> str | None:
     (every commit writes a new one; it names the segments and their deletions)."""
     try:
         generation = ix.latest_generation()
-        with ix.storage.open_file(TOC._filename(ix.indexname, generation)) as handle:
+        with ix.storage.open_file(writing.toc_filename(ix, generation)) as handle:
             data = handle.read()
     except Exception:  # noqa: BLE001 - no readable TOC: no list is trusted
         return None

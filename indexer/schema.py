@@ -1,12 +1,11 @@
 """The index's fields: per-language section fields, plus language-neutral ones."""
 from __future__ import annotations
 
-from whoosh.analysis import RegexTokenizer
-from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from kb.languages import LANGUAGES
 
 from indexer.analysis import WORD_PATTERN, Analysis, FoldFilter
+from indexer.engine.fields import ID, KEYWORD, STORED, TEXT, RegexTokenizer, Schema
 
 SCHEMA_VERSION = 8
 SECTIONS = ("title", "treatments", "mechanisms", "indications", "body")

@@ -20,9 +20,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from whoosh import index as whoosh_index
-from whoosh.filedb.filestore import FileStorage
 
+from indexer.engine import writing
 from indexer.engine.storage import open_shared
 
 CURRENT = "CURRENT"
@@ -59,12 +58,12 @@ def current_generation(index_dir: Path) -> Path | None:
         return None
     for _ in range(10):
         try:
-            return gen if whoosh_index.exists_in(str(gen)) else None
+            return gen if writing.exists(gen) else None
         except FileNotFoundError:
             # an incremental commit replaced the TOC between whoosh listing the directory and
             # opening the file it found there: look again (whoosh's readers retry the same way)
             time.sleep(0.05)
-    return gen if whoosh_index.exists_in(str(gen)) else None
+    return gen if writing.exists(gen) else None
 
 
 class IndexOutdated(IndexMissing):
@@ -90,7 +89,7 @@ def is_current_version(gen: Path) -> bool:
 
 def open_generation(gen: Path):
     """Open a generation without memory-mapping (smaller and faster to open; see the notes)."""
-    return FileStorage(str(gen), supports_mmap=False).open_index()
+    return writing.open_for_writing(gen)
 
 
 def open_current(index_dir: Path):

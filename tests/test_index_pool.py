@@ -11,7 +11,9 @@ import pytest
 
 from core_support import DATA
 from indexer import store
-from indexer.build import forked, pool, postencode
+from indexer import forked
+from indexer.build import pool
+from indexer.engine import postencode
 from indexer.build.builder import build_index
 from kb.config import Settings, SettingsError
 

@@ -19,16 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
-from whoosh import index as whoosh_index
-from whoosh.writing import CLEAR, MERGE_SMALL
-
 from kb.concepts import load_concepts
 from kb.config import Settings
 from kb.loader import discover
 from kb.model import Problem
 
 from indexer import filestate, manifest, store
-from indexer.build import bulkwrite, pool
+from indexer.build import pool
+from indexer.engine import bulkwrite, fieldencode, writing
+from indexer.engine.writing import CLEAR, MERGE_SMALL
 from indexer.analysis import Analysis
 from indexer.bridges import refresh_bridges
 from indexer.build.changes import finish_analysed, index_file, read_changed, source_key  # noqa: F401 (source_key: API)
@@ -117,7 +116,7 @@ def _rebuild(settings, roots, analysis, matcher, meta, report, progress) -> Path
     gen = None
     try:
         gen = store.new_generation(settings.index_dir)
-        ix = whoosh_index.create_in(str(gen), build_schema(analysis))
+        ix = writing.create(gen, build_schema(analysis))
         states = FileStates()
         facts = _apply(ix, states, roots, settings, analysis, matcher, report, progress, mergetype=CLEAR)
         matcher.save(gen / store.CONCEPTS)
@@ -221,8 +220,6 @@ MAX_SEGMENTS = 6
 
 def _merge_few(writer, segments):
     """The merge policy of a small update (see above)."""
-    from whoosh.reading import SegmentReader
-
     live = [s for s in segments if s.doc_count() > 0]  # a segment all of whose documents were
     if len(live) > MAX_SEGMENTS:                       # replaced is dropped, at no cost
         merged = MERGE_SMALL(writer, live)
@@ -239,10 +236,7 @@ def _merge_few(writer, segments):
         total += seg.doc_count_all()
     if len(chosen) < 2:
         return live
-    for seg in chosen:
-        reader = SegmentReader(writer.storage, writer.schema, seg)
-        writer.add_reader(reader)
-        reader.close()
+    writing.merge_segments(writer, chosen)
     merged = {id(seg) for seg in chosen}
     return [s for s in live if id(s) not in merged]
 
@@ -305,7 +299,7 @@ def _apply(ix, states, roots, settings, analysis, matcher, report, progress, mer
     if mergetype is not None:  # a rebuild commits even an empty index
         writer.get()
     try:
-        if settings.build_workers > 1 and pool.supports(ix.schema):
+        if settings.build_workers > 1 and fieldencode.supports(ix.schema):
             pool.index_files(sources, lambda s: read_changed(s, states, settings, report, started_ns),
                              lambda changed, result: finish_analysed(writer, changed, result, states, ids,
                                                                      report, started_ns),
@@ -332,12 +326,10 @@ def _under(key: str, roots) -> bool:
 
 
 def _count_languages(gen: Path, report: BuildReport) -> None:
-    from whoosh.query import Term
-
     ix = store.open_generation(gen)
     with ix.searcher() as searcher:
         for lang in ("ru", "el", "it"):
-            count = sum(1 for _ in searcher.docs_for_query(Term("lang", lang)))
+            count = sum(1 for _ in writing.docs_with_term(searcher, "lang", lang))
             if count:
                 report.entries_by_lang[lang] = count
 

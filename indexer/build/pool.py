@@ -4,38 +4,34 @@ A full build spends most of its time in kb's analysis (parsing, the analyzers, c
 tagging), Whoosh's own per-field analysis (``field.index``) and Whoosh's writer. With
 ``Settings.build_workers`` > 1 (``KB_BUILD_WORKERS``, default: the cores) and enough files to
 analyse, the parent reads and hashes the files (it must know which changed), worker processes
-(indexer/build/forked.py: forked once the analyzers and the concept matcher exist, they inherit them)
+(indexer/forked.py: forked once the analyzers and the concept matcher exist, they inherit them)
 turn each chunk of changed files into its documents: each one's field lengths, stored fields
 (pickled and compressed as the index keeps them), unique values and the facts the learned
 bridges need (indexer/bridges/facts.py), and the chunk's postings grouped by field and term
-(indexer/build/bulkwrite.py). The parent adds them to the writer in the files' order, so documents get
+(indexer/engine/bulkwrite.py). The parent adds them to the writer in the files' order, so documents get
 the same numbers, duplicate ids are decided the same way and problems are reported in the same
 order as by the one-process build; a rebuild's commit encodes the postings in workers too
-(indexer/build/postencode.py).
+(indexer/engine/postencode.py).
 """
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pickle import dumps
 from typing import Callable, Iterable, Iterator, Sequence
-
-from whoosh import formats
-from whoosh.system import pack_uint
 
 from kb.loader import FileProblem, decode, parse_entry
 from kb.model import Problem
 
 from indexer.bridges.facts import EntryFacts, Extractor
-from indexer.build.bulkwrite import ChunkPostings, chunk_postings, stored_bytes
+from indexer.engine.bulkwrite import ChunkPostings, chunk_postings, stored_bytes
+from indexer.engine.fieldencode import analysed_fields
 from indexer.documents import entry_document
-from indexer.build.forked import forked_map
+from indexer.forked import forked_map
 
 # Fewer files to analyse than this and the files are analysed in-process (starting workers and
 # moving documents between processes cost more than they save on a few files).
 POOL_MIN_FILES = 16
 CHUNK = 64  # files per task sent to a worker (fewer when that would leave a worker idle)
-FIELD_BOOST = 1.0  # Whoosh's default field boost (documents give no _boost keywords)
 
 
 @dataclass
@@ -63,72 +59,6 @@ class Failed:
 class Chunk:
     results: list  # Analysed | Failed, in the files' order
     postings: ChunkPostings
-
-
-def analysed_fields(schema, document: dict, tokens: dict | None = None) -> list[tuple]:
-    """(name, stored value, length, terms, weights, encoded values) per field, in the order
-    Whoosh's ``SegmentWriter.add_document`` visits them (sorted names), with what it computes:
-    ``field.index(value)`` for indexed fields, the frequencies summed for scorable ones.
-    ``tokens``: a field's tokens word by word (`documents.entry_document`), encoded here as
-    ``field.index`` encodes the tokens its analyzer makes (`_encode`), without analysing again."""
-    out = []
-    for name in sorted(n for n in document if not n.startswith("_")):
-        value = document[name]
-        if value is None:
-            continue
-        field_ = schema[name]
-        stored = value if field_.stored else None
-        words = tokens.get(name) if tokens is not None and field_.indexed else None
-        if words is not None and _encodes(field_.format):
-            out.append((name, stored, *_encode(field_.format, words, field_.scorable)))
-            continue
-        length = 0
-        terms: list[bytes] = []
-        weights: list[float] = []
-        values: list[bytes] = []
-        if field_.indexed:
-            scorable = field_.scorable
-            for tbytes, freq, weight, vbytes in field_.index(value):
-                terms.append(tbytes)
-                weights.append(weight * FIELD_BOOST)
-                values.append(vbytes)
-                if scorable:
-                    length += freq
-        out.append((name, stored, length, terms, weights, values))
-    return out
-
-
-def _encodes(fmt) -> bool:
-    return type(fmt) in (formats.Positions, formats.Frequency) and fmt.field_boost == 1.0
-
-
-def _encode(fmt, words: list[tuple[str, ...]], scorable: bool) -> tuple:
-    """(length, terms, weights, values) as ``Positions`` / ``Frequency.word_values`` give them
-    for these tokens (position i: the tokens of word i; each token's boost 1.0)."""
-    positions: dict[str, list[int]] = {}
-    for pos, texts in enumerate(words):
-        for text in texts:
-            found = positions.get(text)
-            if found is None:
-                positions[text] = [pos]
-            else:
-                found.append(pos)
-    terms = [text.encode("utf-8") for text in positions]
-    counts = [len(p) for p in positions.values()]
-    weights = [float(n) * FIELD_BOOST for n in counts]
-    if type(fmt) is formats.Frequency:
-        values = [pack_uint(n) for n in counts]
-    else:
-        values = [pack_uint(len(p)) + dumps([p[0], *(b - a for a, b in zip(p, p[1:]))], 2)
-                  for p in positions.values()]
-    return (sum(counts) if scorable else 0), terms, weights, values
-
-
-def supports(schema) -> bool:
-    """Fields whose indexing `analysed_fields` and the bulk writer reproduce: no term vectors,
-    no columns, no separate spelling words."""
-    return all(not f.vector and f.column_type is None and not f.separate_spelling()
-               for _, f in schema.items())
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,9 @@ from collections import Counter
 from contextlib import closing
 from pathlib import Path
 
-from whoosh import query as Q
-
 from indexer import manifest, store
-from indexer.build import bulkwrite, pool
+from indexer.build import pool
+from indexer.engine import bulkwrite, fieldencode, writing
 from indexer.concepts import ConceptMatcher
 from indexer.documents import CONCEPT_WEIGHTS, entry_document, entry_from_data, entry_group, section_texts
 from indexer.filestate import FileStates, commit_of
@@ -52,13 +51,12 @@ def affected(searcher, old: ConceptMatcher, new: ConceptMatcher) -> set[int]:
         if was == now:
             continue
         if was is not None and (now is None or was[0] != now[0]):
-            docs.update(searcher.docs_for_query(Q.Term("concepts", cid)))
+            docs.update(writing.docs_with_term(searcher, "concepts", cid))
         was_terms, now_terms = (was or (None, {}))[1], (now or (None, {}))[1]
         for lang in was_terms.keys() | now_terms.keys():
             for sequence in was_terms.get(lang, frozenset()) ^ now_terms.get(lang, frozenset()):
-                words = [Q.Or([Q.Term(section_field(s, lang), t) for s in SECTIONS for t in sorted(alts)])
-                         for alts in sequence]
-                docs.update(searcher.docs_for_query(Q.And(words) if len(words) > 1 else words[0]))
+                words = [[(section_field(s, lang), t) for s in SECTIONS for t in sorted(alts)] for alts in sequence]
+                docs.update(writing.docs_with_all(searcher, words))
     return docs
 
 
@@ -123,7 +121,7 @@ def retagged(jobs: list, analysis, matchers: tuple, schema) -> list[tuple[int, "
         if not compared.changed(entry, document):
             out.append((docnum, None))
             continue
-        fields = pool.analysed_fields(schema, document, tokens)
+        fields = fieldencode.analysed_fields(schema, document, tokens)
         lengths = [(name, length) for name, _, length, *_ in fields if length]
         analysed = pool.Analysed(entry.id, [], [], lengths, bulkwrite.stored_bytes(fields), local=len(documents))
         documents.append(fields)
@@ -152,7 +150,7 @@ def retag(gen: Path, meta: dict, analysis, new: ConceptMatcher, writer_for, work
         return None
     ix = store.open_generation(gen)
     states = FileStates.load(gen, commit_of(ix))
-    if states is None or not pool.supports(ix.schema):
+    if states is None or not fieldencode.supports(ix.schema):
         return None
     digests = {key: known.digest for key, known in states.files.items()}
     writer = writer_for(ix, _keep_live)

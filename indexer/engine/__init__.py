@@ -1,21 +1,39 @@
-"""The search side's one door to Whoosh.
+"""The one door to Whoosh, for the search side and the build side alike.
 
-Everything that reads an index for searching goes through here: ``SearchIndex`` opens a
-generation (storage.py), a ``Snapshot`` is one commit of it (index.py: stored documents, term
-statistics, vocabulary, per-document codes), query trees (queries.py) are evaluated over postings
-arrays (matching.py, postings.py) scored by indexer/ranking.py's PL2, and whatever is read from a
-segment is kept in one ``SegmentCache`` (segments.py). A fast path that finds a Whoosh private
-name missing falls back through ``SlowPaths`` (counted; an error in strict mode).
+Search: ``SearchIndex`` opens a generation (storage.py), a ``Snapshot`` is one commit of it
+(index.py: stored documents, term statistics, vocabulary, per-document codes), query trees
+(queries.py) are evaluated over postings arrays (matching.py, postings.py) scored by
+indexer/ranking.py's PL2, and whatever is read from a segment is kept in one ``SegmentCache``
+(segments.py). A fast path that finds a Whoosh private name missing falls back through
+``SlowPaths`` (counted; an error in strict mode).
 
-The build side (indexer/build/builder.py, bulkwrite.py, store.py's writer, schema.py's fields) writes
-with Whoosh directly; no other module of the search side imports it.
+Build: the field types and the analysis chain's base classes (fields.py), creating and opening an
+index, merge policies, segments merged, documents found by term (writing.py), a document's fields
+encoded as the segment writer indexes them (fieldencode.py), a rebuild's postings and stored
+fields in memory (bulkwrite.py) and encoded as whoosh3 encodes them (postencode.py).
+
+No module outside this package imports Whoosh (tests/test_layers.py). The search side's names are
+loaded on first use, so that indexer/analysis.py (which Whoosh's unpickled schema imports first)
+can take its base classes from fields.py without importing the search side.
 """
-from indexer.engine.index import SearchIndex, Segment, Snapshot
-from indexer.engine.matching import EMPTY, TRACE, ArrayScorer, Matches
-from indexer.engine.queries import SUMS, And, AndMaybe, DisjunctionMax, Or, Phrase, Query, Term, to_whoosh
-from indexer.engine.segments import DEFAULT_CACHE_BYTES, SegmentCache
-from indexer.engine.slowpaths import SlowPaths, SlowPathTaken
+from importlib import import_module
 
-__all__ = ["And", "AndMaybe", "ArrayScorer", "DEFAULT_CACHE_BYTES", "DisjunctionMax", "EMPTY",
-           "Matches", "Or", "Phrase", "Query", "SUMS", "SearchIndex", "Segment", "SegmentCache",
-           "SlowPathTaken", "SlowPaths", "Snapshot", "TRACE", "Term", "to_whoosh"]
+_NAMES = {
+    "SearchIndex": "index", "Segment": "index", "Snapshot": "index",
+    "EMPTY": "matching", "TRACE": "matching", "ArrayScorer": "matching", "Matches": "matching",
+    "SUMS": "queries", "And": "queries", "AndMaybe": "queries", "DisjunctionMax": "queries",
+    "Or": "queries", "Phrase": "queries", "Query": "queries", "Term": "queries", "to_whoosh": "queries",
+    "DEFAULT_CACHE_BYTES": "segments", "SegmentCache": "segments",
+    "SlowPaths": "slowpaths", "SlowPathTaken": "slowpaths",
+}
+
+__all__ = sorted(_NAMES)
+
+
+def __getattr__(name: str):
+    module = _NAMES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

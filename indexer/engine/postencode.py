@@ -1,4 +1,4 @@
-"""A rebuild's postings (indexer/build/bulkwrite.py) encoded as whoosh3's postings writer encodes them.
+"""A rebuild's postings (indexer/engine/bulkwrite.py) encoded as whoosh3's postings writer encodes them.
 
 The documents arrive in chunks, each chunk's postings already grouped by term (`FieldPostings`),
 so a term's postings are the concatenation of its pieces in the chunks, in order, each piece's
@@ -25,7 +25,7 @@ from whoosh.codec.whoosh3 import W3FieldWriter, W3PostingsWriter, W3TermInfo
 from whoosh.filedb.structfile import StructFile
 from whoosh.system import pack_ushort
 
-from indexer.build.forked import forked_map
+from indexer.forked import forked_map
 
 # Encoding workers start when a rebuild has at least this many postings; each gets about this
 # many slices of terms (small slices even out terms of very different lengths).
@@ -169,7 +169,7 @@ def _warn_per_posting(postwriter) -> None:
     """Not silently slower: another Whoosh or codec gets its postings one by one."""
     kind = type(postwriter)
     warnings.warn(f"kb: the postings writer {kind.__module__}.{kind.__name__} is not whoosh3's "
-                  "W3PostingsWriter that indexer/build/postencode.py writes blocks to; this rebuild writes "
+                  "W3PostingsWriter that indexer/engine/postencode.py writes blocks to; this rebuild writes "
                   "its postings one by one (slower)", RuntimeWarning, stacklevel=4)
 
 

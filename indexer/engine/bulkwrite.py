@@ -13,7 +13,7 @@ documents holding one of its unique values are deleted, its lengths and stored f
 per-document writer, and its number is recorded in its chunk (a chunk's document that is not
 added, a duplicate id, has none). In an update the chunk's postings then go to Whoosh's pool;
 in a rebuild (one new segment in an empty index) `BulkPostings` keeps the chunks as they came,
-and at the commit indexer/build/postencode.py merges each term's pieces and encodes them, in worker
+and at the commit indexer/engine/postencode.py merges each term's pieces and encodes them, in worker
 processes, giving the field writer each posting's length from its own list of the same quantized
 lengths. The segment written is byte for byte a one-process build's (tests compare).
 """
@@ -31,7 +31,7 @@ from whoosh.codec import whoosh3
 from whoosh.columns import CompressedBytesColumn, PickleColumn, VarBytesColumn
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from indexer.build import postencode
+from indexer.engine import postencode
 
 _STORED_LEVEL = whoosh3.STORED_COLUMN._child._level  # zlib level of whoosh3's stored column
 
@@ -55,7 +55,7 @@ class ChunkPostings:
 
 
 def chunk_postings(documents: list[list[tuple]]) -> ChunkPostings:
-    """The postings of a chunk's documents (each as `pool.analysed_fields` gives its fields),
+    """The postings of a chunk's documents (each as `fieldencode.analysed_fields` gives its fields),
     document i numbered i: each field's postings put in a row, then sorted by term (a stable
     sort: each term's in document order), at C speed (no Python step per posting)."""
     flat: dict[str, tuple[list, list, list, list]] = {}
