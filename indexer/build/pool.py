@@ -31,7 +31,10 @@ from indexer.forked import forked_map
 # Fewer files to analyse than this and the files are analysed in-process (starting workers and
 # moving documents between processes cost more than they save on a few files).
 POOL_MIN_FILES = 16
-CHUNK = 64  # files per task sent to a worker (fewer when that would leave a worker idle)
+# Files per task sent to a worker (fewer when that would leave a worker idle). A rebuild's commit
+# merges each term's postings one piece per chunk holding the term (postencode.merged): 256
+# rather than 64 files cut a 10,000-entry rebuild's encoding from 13.0 to 8.5 CPU seconds.
+CHUNK = 256
 
 
 @dataclass
