@@ -102,6 +102,13 @@ def run_wrk(url: str, script, seconds: int) -> dict:
     return parse_wrk(done.stdout) | {"output": done.stdout}
 
 
+def run_measured(server, script, seconds: int) -> dict:
+    """One wrk run, then the RSS of the server and its workers once the run's last requests end."""
+    result = run_wrk(server.url, script, seconds)
+    time.sleep(0.5)
+    return result | {"rss_kib": server_rss_kib(server.pid)}
+
+
 def warm_up(server, script) -> int:
     """Load the server until its memory settles; the number of requests it took.
 
@@ -113,14 +120,12 @@ def warm_up(server, script) -> int:
     """
     served, before = 0, server_rss_kib(server.pid)
     for _ in range(WARM_RUNS):
-        warm = run_wrk(server.url, script, WARM_SECONDS)
+        warm = run_measured(server, script, WARM_SECONDS)
         assert warm["non2xx"] == 0 and warm["socket_errors"] == 0, warm["output"]
         served += warm["requests"]
-        time.sleep(0.5)
-        after = server_rss_kib(server.pid)
-        if after <= before * WARM_SETTLED:
+        if warm["rss_kib"] <= before * WARM_SETTLED:
             break
-        before = after
+        before = warm["rss_kib"]
     return served
 
 
@@ -130,12 +135,10 @@ def test_server_holds_a_mixed_load_with_flat_memory(tmp_path, built_index, env):
     script = tmp_path / "mix.lua"
     script.write_text(LUA % ", ".join(f'"{p}"' for p in paths))
     with Server(built_index, env) as server:
-        warm = warm_up(server, script)
+        warm_requests = warm_up(server, script)
         runs = []
         for n in range(1, RUNS + 1):
-            result = run_wrk(server.url, script, SECONDS)
-            time.sleep(0.5)
-            result["rss_kib"] = server_rss_kib(server.pid)  # its workers too
+            result = run_measured(server, script, SECONDS)
             runs.append(result)
             REPORT.append(f"load run {n}: {result['requests']} requests in {SECONDS} s "
                           f"({result['rps']:.0f}/s, {CONNECTIONS} connections), p50 {result['p50_ms']:.0f} ms, "
@@ -144,7 +147,7 @@ def test_server_holds_a_mixed_load_with_flat_memory(tmp_path, built_index, env):
                           f"server RSS {result['rss_kib'] / 1024:.1f} MiB")
             print(REPORT[-1])
         err = server.stop()
-    STATS["load: requests served"] += sum(r["requests"] for r in runs) + warm
+    STATS["load: requests served"] += sum(r["requests"] for r in runs) + warm_requests
     STATS["load: non-2xx/3xx responses"] += sum(r["non2xx"] for r in runs)
     STATS["load: socket errors"] += sum(r["socket_errors"] for r in runs)
     for result in runs:
